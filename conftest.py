@@ -24,7 +24,12 @@ def make_unit(code: str, name: str | None = None, **kw) -> Unit:
 
 def make_user(username: str, role: str, unit: Unit | None = None, **kw) -> User:
     user = User.objects.create_user(
-        username=username, password=PASSWORD, role=role, unit=unit, full_name=kw.pop("full_name", username.title()), **kw
+        username=username,
+        password=PASSWORD,
+        role=role,
+        unit=unit,
+        full_name=kw.pop("full_name", username.title()),
+        **kw,
     )
     if role == Role.DEPUTY:
         DeputyProfile.objects.create(user=user, delegation="蓬江区代表团", term=16, phone="13800000000")

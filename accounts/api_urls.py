@@ -1,5 +1,14 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from . import api
 
-urlpatterns = router.urls
+router = SimpleRouter()
+router.register("units", api.UnitViewSet, basename="unit")
+router.register("users", api.UserViewSet, basename="user")
+
+urlpatterns = [
+    path("auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("me/", api.MeView.as_view(), name="api-me"),
+    *router.urls,
+]

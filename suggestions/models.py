@@ -145,7 +145,12 @@ class Suggestion(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), max_length=20000)
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="suggestions"
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="suggestions",
     )
     session = models.ForeignKey(
         CongressSession, verbose_name=_("session"), on_delete=models.PROTECT, related_name="suggestions"
@@ -165,7 +170,12 @@ class Suggestion(models.Model):
         "self", verbose_name=_("repeat of"), null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
     )
     follows_up = models.ForeignKey(
-        "self", verbose_name=_("follows up"), null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+        "self",
+        verbose_name=_("follows up"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
     )
     merged_into = models.ForeignKey(
         "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"

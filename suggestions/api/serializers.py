@@ -1,0 +1,284 @@
+"""Input and output serializers. Inputs only validate shapes; no serializer writes `status`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from accounts.models import Unit, User
+from suggestions.models import (
+    Adoption,
+    Assignment,
+    AssignmentRequest,
+    Attachment,
+    Category,
+    Commitment,
+    CongressSession,
+    Contact,
+    ContactMethod,
+    ContactPhase,
+    CoSigner,
+    Deadline,
+    Evaluation,
+    Event,
+    MetBy,
+    Opinion,
+    Rating,
+    Reply,
+    ResultClass,
+    Suggestion,
+)
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = CongressSession
+        fields = ["id", "term", "number", "year", "start_date", "end_date", "label"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "parent", "order"]
+
+
+class AssignmentBrief(serializers.ModelSerializer):
+    class Meta:
+        model = Assignment
+        fields = ["id", "unit", "role", "status", "due_date"]
+
+
+class CoSignerOut(serializers.ModelSerializer):
+    class Meta:
+        model = CoSigner
+        fields = ["deputy", "status", "responded_at", "withdraw_consent"]
+
+
+class SuggestionOut(serializers.ModelSerializer):
+    display_number = serializers.CharField(read_only=True)
+    co_signers = serializers.SerializerMethodField()
+    co_signer_status = CoSignerOut(source="cosignatures", many=True, read_only=True)
+    assignments = AssignmentBrief(many=True, read_only=True)
+
+    class Meta:
+        model = Suggestion
+        fields = [
+            "id", "number", "display_number", "title", "body", "category", "session", "during_session", "status",
+            "lead_deputy", "co_signers", "co_signer_status", "confidential", "suggested_unit", "repeat_of",
+            "follows_up", "merged_into", "complex", "round", "reason", "assignments", "created_at",
+            "submitted_at", "registered_at", "assigned_at", "replied_at", "closed_at",
+        ]  # fmt: skip
+
+    def get_co_signers(self, obj) -> list[int]:
+        return [c.deputy_id for c in obj.cosignatures.all()]
+
+
+class SuggestionIn(serializers.Serializer):
+    title = serializers.CharField(max_length=200, allow_blank=False, trim_whitespace=True)
+    body = serializers.CharField(max_length=20000, allow_blank=False)
+    session = serializers.PrimaryKeyRelatedField(queryset=CongressSession.objects.all())
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False, allow_null=True)
+    co_signers = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(role="deputy", is_active=True), many=True, required=False
+    )
+    suggested_unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.filter(active=True), required=False, allow_null=True
+    )
+    confidential = serializers.BooleanField(required=False, default=False)
+    during_session = serializers.BooleanField(required=False, default=True)
+    repeat_of = serializers.PrimaryKeyRelatedField(queryset=Suggestion.objects.all(), required=False, allow_null=True)
+    follows_up = serializers.PrimaryKeyRelatedField(queryset=Suggestion.objects.all(), required=False, allow_null=True)
+    lead_deputy = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(role="deputy"), required=False, help_text="Staff entering on a deputy's behalf."
+    )
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, write_only=True)
+
+
+class CosignIn(serializers.Serializer):
+    accept = serializers.BooleanField()
+
+
+class ReasonIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class RejectIn(ReasonIn):
+    keep_as_letter = serializers.BooleanField(required=False, default=False)
+
+
+class MergeIn(serializers.Serializer):
+    into = serializers.PrimaryKeyRelatedField(queryset=Suggestion.objects.all())
+
+
+class NoteIn(serializers.Serializer):
+    note = serializers.CharField(max_length=5000)
+
+
+class OptionalNoteIn(serializers.Serializer):
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class AssignIn(serializers.Serializer):
+    lead_units = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), many=True)
+    co_units = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), many=True, required=False)
+    complex = serializers.BooleanField(required=False, default=False)
+    due_date = serializers.DateField(required=False, allow_null=True)
+
+
+class EvaluateIn(serializers.Serializer):
+    attitude = serializers.ChoiceField(choices=Rating.choices)
+    result = serializers.ChoiceField(choices=Rating.choices)
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class ExtensionIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+    due_date = serializers.DateField()
+
+
+class DecisionIn(serializers.Serializer):
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    due_date = serializers.DateField(required=False, allow_null=True, help_text="Extension only: another date.")
+
+
+class DateOrDateTimeField(serializers.DateTimeField):
+    """Accepts `YYYY-MM-DD` (taken as noon, Asia/Shanghai) or a full ISO 8601 time."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                self.fail("invalid", format="YYYY-MM-DD or ISO 8601")
+            return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+        return super().to_internal_value(value)
+
+
+class ContactIn(serializers.Serializer):
+    phase = serializers.ChoiceField(choices=ContactPhase.choices)
+    method = serializers.ChoiceField(choices=ContactMethod.choices)
+    met_by = serializers.ChoiceField(choices=MetBy.choices)
+    contacted_at = DateOrDateTimeField()
+    summary = serializers.CharField(max_length=5000)
+
+
+class ContactOut(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = [
+            "id", "assignment", "phase", "method", "met_by", "contacted_at", "summary", "created_by",
+            "created_at", "disputed", "dispute_note",
+        ]  # fmt: skip
+
+
+class CommitmentIn(serializers.Serializer):
+    description = serializers.CharField(max_length=2000)
+    target_date = serializers.DateField()
+
+
+class CommitmentOut(serializers.ModelSerializer):
+    class Meta:
+        model = Commitment
+        fields = ["id", "description", "target_date", "fulfilled_at", "fulfilment_note"]
+
+
+class ReplyIn(serializers.Serializer):
+    body = serializers.CharField(max_length=20000)
+    result_class = serializers.ChoiceField(choices=ResultClass.choices)
+    adoption = serializers.ChoiceField(choices=Adoption.choices)
+    public = serializers.BooleanField(required=False, default=True)
+    contact_person = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    commitments = CommitmentIn(many=True, required=False)
+
+
+class ReplyOut(serializers.ModelSerializer):
+    commitments = CommitmentOut(many=True, read_only=True)
+
+    class Meta:
+        model = Reply
+        fields = [
+            "id", "assignment", "round", "body", "result_class", "adoption", "public", "contact_person",
+            "contact_phone", "status", "drafted_by", "drafted_at", "signer", "released_at", "on_time", "commitments",
+        ]  # fmt: skip
+
+
+class OpinionIn(serializers.Serializer):
+    body = serializers.CharField(max_length=20000)
+
+
+class OpinionOut(serializers.ModelSerializer):
+    class Meta:
+        model = Opinion
+        fields = ["id", "assignment", "body", "author", "sent_at"]
+
+
+class RequestOut(serializers.ModelSerializer):
+    class Meta:
+        model = AssignmentRequest
+        fields = [
+            "id", "assignment", "kind", "reason", "requested_due_date", "status", "requested_by", "requested_at",
+            "decided_by", "decided_at", "decision_note", "approved_due_date",
+        ]  # fmt: skip
+
+
+class AssignmentOut(serializers.ModelSerializer):
+    suggestion_title = serializers.CharField(source="suggestion.title", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id", "suggestion", "suggestion_title", "unit", "role", "status", "assigned_at", "due_date",
+            "original_due_date", "signed_at", "replied_at",
+        ]  # fmt: skip
+
+
+class EvaluationOut(serializers.ModelSerializer):
+    class Meta:
+        model = Evaluation
+        fields = ["id", "suggestion", "deputy", "round", "is_lead", "attitude", "result", "comment", "created_at"]
+
+
+class EventOut(serializers.ModelSerializer):
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = ["id", "at", "actor", "actor_name", "action", "from_status", "to_status", "detail"]
+
+    def get_actor_name(self, obj) -> str:
+        return obj.actor.display_name if obj.actor else ""
+
+
+class DeadlineOut(serializers.ModelSerializer):
+    state = serializers.SerializerMethodField(help_text="Derived: met, cancelled, overdue, due_today, due_soon, open.")
+
+    class Meta:
+        model = Deadline
+        fields = [
+            "id", "kind", "party", "unit", "user", "suggestion", "assignment", "commitment", "starts_on", "due_date",
+            "original_due_date", "satisfied_at", "cancelled_at", "explanation", "state",
+        ]  # fmt: skip
+
+    def get_state(self, obj) -> str:
+        from suggestions.deadlines import deadline_status
+
+        return deadline_status(obj, self.context.get("today"))
+
+
+class AttachmentOut(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ["id", "suggestion", "reply", "name", "size", "content_type", "uploaded_by", "uploaded_at"]
+
+
+class FileIn(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class DisputeIn(serializers.Serializer):
+    note = serializers.CharField(max_length=5000)

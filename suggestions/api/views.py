@@ -1,0 +1,490 @@
+"""Thin API views: fetch through selectors (404), validate input, call one service, render output."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts.api import IsStaffOrReadOnly
+from config.errors import ActionForbidden, ActionInvalid
+from suggestions import selectors, services
+from suggestions.models import (
+    Assignment,
+    AssignmentStatus,
+    Category,
+    Commitment,
+    CongressSession,
+    Contact,
+    Deadline,
+    DeadlineKind,
+    Suggestion,
+)
+
+from . import serializers as s
+
+OPEN_DEADLINE = Q(satisfied_at__isnull=True, cancelled_at__isnull=True)
+
+
+class SessionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """届次: read by everyone signed in, created by staff."""
+
+    queryset = CongressSession.objects.all()
+    serializer_class = s.SessionSerializer
+    permission_classes = [IsStaffOrReadOnly]
+
+
+class CategoryViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    queryset = Category.objects.all()
+    serializer_class = s.CategorySerializer
+    permission_classes = [IsStaffOrReadOnly]
+
+
+def _overdue_reply_q(today) -> Q:
+    overdue = Deadline.objects.filter(
+        OPEN_DEADLINE,
+        suggestion=OuterRef("pk"),
+        kind__in=[DeadlineKind.REPLY, DeadlineKind.REHANDLING_REPLY, DeadlineKind.SIGN, DeadlineKind.OPINION],
+        due_date__lt=today,
+    )
+    return Q(Exists(overdue))
+
+
+class SuggestionFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Suggestion._meta.get_field("status").choices)
+    unit = django_filters.NumberFilter(method="filter_unit", label="unit id")
+    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    search = django_filters.CharFilter(method="filter_search")
+    mine = django_filters.BooleanFilter(method="filter_mine", label="only the caller's own (deputies)")
+
+    class Meta:
+        model = Suggestion
+        fields = ["status", "session", "category", "confidential"]
+
+    def filter_unit(self, qs, name, value):
+        held = Assignment.objects.filter(suggestion=OuterRef("pk"), unit_id=value).exclude(
+            status=AssignmentStatus.RETURNED
+        )
+        return qs.filter(Exists(held))
+
+    def filter_overdue(self, qs, name, value):
+        q = _overdue_reply_q(timezone.localdate())
+        return qs.filter(q) if value else qs.exclude(q)
+
+    def filter_search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        q = Q(title__icontains=value) | Q(body__icontains=value)
+        if value.isdigit():
+            q |= Q(number=int(value))
+        return qs.filter(q)
+
+    def filter_mine(self, qs, name, value):
+        user = self.request.user
+        if not value or not user.is_authenticated:
+            return qs
+        return qs.filter(Q(lead_deputy=user) | Q(cosignatures__deputy=user)).distinct()
+
+
+def _ok(data, code=status.HTTP_200_OK):
+    return Response(data, status=code)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Suggestions the caller may see", responses=s.SuggestionOut(many=True)),
+    retrieve=extend_schema(summary="One suggestion", responses=s.SuggestionOut),
+)
+class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    serializer_class = s.SuggestionOut
+    filterset_class = SuggestionFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return selectors.suggestion_list(self.request.user)
+
+    def get_object(self):
+        return selectors.get_suggestion_for(self.request.user, self.kwargs["pk"])
+
+    def _out(self, suggestion, code=status.HTTP_200_OK):
+        fresh = selectors.suggestion_list(self.request.user).get(pk=suggestion.pk)
+        return _ok(s.SuggestionOut(fresh).data, code)
+
+    @staticmethod
+    def _input(serializer_class, request, partial=False):
+        serializer = serializer_class(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(request=s.SuggestionIn, responses={201: s.SuggestionOut}, summary="Draft a suggestion")
+    def create(self, request):
+        data = self._input(s.SuggestionIn, request)
+        co_signers = [u.pk for u in data.pop("co_signers", [])]
+        files = data.pop("attachments", []) or request.FILES.getlist("attachments")
+        suggestion = services.suggestion_create(author=request.user, co_signers=co_signers, attachments=files, **data)
+        return self._out(suggestion, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.SuggestionIn, responses=s.SuggestionOut, summary="Edit a draft (lead deputy)")
+    def update(self, request, pk=None):
+        return self._update(request, partial=False)
+
+    @extend_schema(request=s.SuggestionIn, responses=s.SuggestionOut, summary="Edit part of a draft (lead deputy)")
+    def partial_update(self, request, pk=None):
+        return self._update(request, partial=True)
+
+    def _update(self, request, partial):
+        suggestion = self.get_object()
+        data = self._input(s.SuggestionIn, request, partial=partial)
+        data.pop("lead_deputy", None)
+        data.pop("attachments", None)
+        co_signers = data.pop("co_signers", None)
+        services.suggestion_update(
+            suggestion=suggestion,
+            actor=request.user,
+            co_signers=[u.pk for u in co_signers] if co_signers is not None else None,
+            **data,
+        )
+        return self._out(suggestion)
+
+    # --- lifecycle actions -------------------------------------------------------------------
+
+    @extend_schema(request=s.CosignIn, responses=s.SuggestionOut, summary="A co-signer confirms or declines")
+    @action(detail=True, methods=["post"])
+    def cosign(self, request, pk=None):
+        suggestion = self.get_object()
+        data = self._input(s.CosignIn, request)
+        services.suggestion_cosign(suggestion=suggestion, actor=request.user, accept=data["accept"])
+        return self._out(suggestion)
+
+    @extend_schema(request=None, responses=s.SuggestionOut, summary="Submit (lead deputy)")
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        suggestion = self.get_object()
+        services.suggestion_submit(suggestion=suggestion, actor=request.user)
+        return self._out(suggestion)
+
+    @extend_schema(request=None, responses=s.SuggestionOut, summary="立案: accept and number (staff)")
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        suggestion = self.get_object()
+        services.suggestion_accept(suggestion=suggestion, actor=request.user)
+        return self._out(suggestion)
+
+    @extend_schema(request=s.RejectIn, responses=s.SuggestionOut, summary="不予立案 (staff)")
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        suggestion = self.get_object()
+        data = self._input(s.RejectIn, request)
+        services.suggestion_reject(suggestion=suggestion, actor=request.user, **data)
+        return self._out(suggestion)
+
+    @extend_schema(request=s.ReasonIn, responses=s.SuggestionOut, summary="Return for revision (staff)")
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        suggestion = self.get_object()
+        data = self._input(s.ReasonIn, request)
+        services.suggestion_return(suggestion=suggestion, actor=request.user, reason=data["reason"])
+        return self._out(suggestion)
+
+    @extend_schema(request=s.MergeIn, responses=s.SuggestionOut, summary="并案: merge into another (staff)")
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        suggestion = self.get_object()
+        data = self._input(s.MergeIn, request)
+        services.suggestion_merge(suggestion=suggestion, actor=request.user, into=data["into"])
+        return self._out(suggestion)
+
+    @extend_schema(request=s.AssignIn, responses=s.SuggestionOut, summary="交办 to lead and co-units (staff)")
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        suggestion = self.get_object()
+        data = self._input(s.AssignIn, request)
+        services.suggestion_assign(
+            suggestion=suggestion,
+            actor=request.user,
+            lead_units=data["lead_units"],
+            co_units=data.get("co_units", []),
+            complex=data.get("complex", False),
+            due_date=data.get("due_date"),
+        )
+        return self._out(suggestion)
+
+    @extend_schema(request=s.EvaluateIn, responses=s.SuggestionOut, summary="满意度测评 (deputies)")
+    @action(detail=True, methods=["post"])
+    def evaluate(self, request, pk=None):
+        suggestion = self.get_object()
+        data = self._input(s.EvaluateIn, request)
+        services.suggestion_evaluate(suggestion=suggestion, actor=request.user, **data)
+        return self._out(suggestion)
+
+    @extend_schema(request=None, responses=s.SuggestionOut, summary="Withdraw (lead deputy)")
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        suggestion = self.get_object()
+        services.suggestion_withdraw(suggestion=suggestion, actor=request.user)
+        return self._out(suggestion)
+
+    @extend_schema(request=None, responses=s.SuggestionOut, summary="A co-signer consents to withdrawal")
+    @action(detail=True, methods=["post"], url_path="consent-withdraw")
+    def consent_withdraw(self, request, pk=None):
+        suggestion = self.get_object()
+        services.suggestion_consent_withdraw(suggestion=suggestion, actor=request.user)
+        return self._out(suggestion)
+
+    @extend_schema(request=s.NoteIn, responses=s.SuggestionOut, summary="Close with a note (staff)")
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        suggestion = self.get_object()
+        data = self._input(s.NoteIn, request)
+        services.suggestion_close(suggestion=suggestion, actor=request.user, note=data["note"])
+        return self._out(suggestion)
+
+    # --- reads -------------------------------------------------------------------------------
+
+    @extend_schema(responses=s.EventOut(many=True), summary="The append-only timeline")
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        suggestion = self.get_object()
+        events = selectors.events_visible_to(request.user, suggestion)
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(s.EventOut(page, many=True).data)
+
+    @extend_schema(responses=s.ReplyOut(many=True), summary="Released replies (and, for the unit, drafts)")
+    @action(detail=True, methods=["get"])
+    def replies(self, request, pk=None):
+        suggestion = self.get_object()
+        replies = selectors.replies_visible_to(request.user, suggestion)
+        return _ok(s.ReplyOut(replies, many=True).data)
+
+    @extend_schema(responses=s.EvaluationOut(many=True), summary="Evaluations")
+    @action(detail=True, methods=["get"])
+    def evaluations(self, request, pk=None):
+        suggestion = self.get_object()
+        return _ok(s.EvaluationOut(suggestion.evaluations.all(), many=True).data)
+
+    @extend_schema(methods=["GET"], responses=s.AttachmentOut(many=True), summary="Attachments of the suggestion")
+    @extend_schema(methods=["POST"], request={"multipart/form-data": s.FileIn}, responses={201: s.AttachmentOut})
+    @action(detail=True, methods=["get", "post"])
+    def attachments(self, request, pk=None):
+        suggestion = self.get_object()
+        if request.method == "GET":
+            return _ok(s.AttachmentOut(suggestion.attachments.all(), many=True).data)
+        if request.user.pk != suggestion.lead_deputy_id:
+            raise ActionForbidden("Only the lead deputy may attach files.")
+        files = request.FILES.getlist("file")
+        if not files:
+            raise ActionInvalid.field("file", "No file was submitted.")
+        made = services.attachments_add(suggestion=suggestion, actor=request.user, files=files)
+        return _ok(s.AttachmentOut(made[0]).data, status.HTTP_201_CREATED)
+
+
+class AssignmentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """A unit's share of a suggestion, and the unit's and staff's actions on it."""
+
+    serializer_class = s.AssignmentOut
+    filterset_fields = ["status", "role", "unit", "suggestion"]
+
+    def get_queryset(self):
+        return selectors.assignments_visible_to(self.request.user).order_by("-assigned_at", "-id")
+
+    def get_object(self):
+        return selectors.get_assignment_for(self.request.user, self.kwargs["pk"])
+
+    @staticmethod
+    def _input(serializer_class, request):
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _out(self, assignment):
+        assignment.refresh_from_db()
+        return _ok(s.AssignmentOut(assignment).data)
+
+    @extend_schema(request=None, responses=s.AssignmentOut, summary="签收: sign for the assignment")
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        assignment = self.get_object()
+        services.assignment_sign(assignment=assignment, actor=request.user)
+        return self._out(assignment)
+
+    @extend_schema(request=s.ReasonIn, responses={201: s.RequestOut}, summary="申请退回: ask to return it")
+    @action(detail=True, methods=["post"], url_path="request-return")
+    def request_return(self, request, pk=None):
+        assignment = self.get_object()
+        data = self._input(s.ReasonIn, request)
+        req = services.assignment_request_return(assignment=assignment, actor=request.user, reason=data["reason"])
+        return _ok(s.RequestOut(req).data, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ExtensionIn, responses={201: s.RequestOut}, summary="申请延期: ask for an extension")
+    @action(detail=True, methods=["post"], url_path="request-extension")
+    def request_extension(self, request, pk=None):
+        assignment = self.get_object()
+        data = self._input(s.ExtensionIn, request)
+        req = services.assignment_request_extension(assignment=assignment, actor=request.user, **data)
+        return _ok(s.RequestOut(req).data, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.OptionalNoteIn, responses=s.AssignmentOut, summary="Approve a return request (staff)")
+    @action(detail=True, methods=["post"], url_path="approve-return")
+    def approve_return(self, request, pk=None):
+        assignment = self.get_object()
+        data = self._input(s.OptionalNoteIn, request)
+        services.assignment_approve_return(assignment=assignment, actor=request.user, note=data["note"])
+        return self._out(assignment)
+
+    @extend_schema(request=s.OptionalNoteIn, responses=s.AssignmentOut, summary="Refuse a return request (staff)")
+    @action(detail=True, methods=["post"], url_path="refuse-return")
+    def refuse_return(self, request, pk=None):
+        assignment = self.get_object()
+        data = self._input(s.OptionalNoteIn, request)
+        services.assignment_refuse_return(assignment=assignment, actor=request.user, note=data["note"])
+        return self._out(assignment)
+
+    @extend_schema(request=s.DecisionIn, responses=s.AssignmentOut, summary="Approve an extension (staff)")
+    @action(detail=True, methods=["post"], url_path="approve-extension")
+    def approve_extension(self, request, pk=None):
+        assignment = self.get_object()
+        data = self._input(s.DecisionIn, request)
+        services.assignment_approve_extension(
+            assignment=assignment, actor=request.user, due_date=data.get("due_date"), note=data["note"]
+        )
+        return self._out(assignment)
+
+    @extend_schema(request=s.OptionalNoteIn, responses=s.AssignmentOut, summary="Refuse an extension (staff)")
+    @action(detail=True, methods=["post"], url_path="refuse-extension")
+    def refuse_extension(self, request, pk=None):
+        assignment = self.get_object()
+        data = self._input(s.OptionalNoteIn, request)
+        services.assignment_refuse_extension(assignment=assignment, actor=request.user, note=data["note"])
+        return self._out(assignment)
+
+    @extend_schema(methods=["GET"], responses=s.ContactOut(many=True), summary="The contact log")
+    @extend_schema(methods=["POST"], request=s.ContactIn, responses={201: s.ContactOut}, summary="Log a contact")
+    @action(detail=True, methods=["get", "post"])
+    def contacts(self, request, pk=None):
+        assignment = self.get_object()
+        if request.method == "GET":
+            return _ok(s.ContactOut(assignment.contacts.all(), many=True).data)
+        data = self._input(s.ContactIn, request)
+        contact = services.contact_log(assignment=assignment, actor=request.user, **data)
+        return _ok(s.ContactOut(contact).data, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ReplyIn, responses={201: s.ReplyOut}, summary="Draft the reply (waits for sign-off)")
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        assignment = self.get_object()
+        data = self._input(s.ReplyIn, request)
+        reply = services.reply_draft(assignment=assignment, actor=request.user, **data)
+        return _ok(s.ReplyOut(reply).data, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.ReplyOut, summary="签发: the unit head signs off and releases")
+    @action(detail=True, methods=["post"], url_path="approve-reply")
+    def approve_reply(self, request, pk=None):
+        assignment = self.get_object()
+        reply = services.reply_approve(assignment=assignment, actor=request.user)
+        return _ok(s.ReplyOut(reply).data)
+
+    @extend_schema(request=s.NoteIn, responses=s.ReplyOut, summary="The unit head sends the draft back")
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        assignment = self.get_object()
+        data = self._input(s.NoteIn, request)
+        reply = services.reply_send_back(assignment=assignment, actor=request.user, note=data["note"])
+        return _ok(s.ReplyOut(reply).data)
+
+    @extend_schema(request=s.OpinionIn, responses={201: s.OpinionOut}, summary="会办意见: the co-unit's opinion")
+    @action(detail=True, methods=["post"])
+    def opinion(self, request, pk=None):
+        assignment = self.get_object()
+        data = self._input(s.OpinionIn, request)
+        opinion = services.opinion_send(assignment=assignment, actor=request.user, body=data["body"])
+        return _ok(s.OpinionOut(opinion).data, status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.RequestOut(many=True), summary="Return and extension requests")
+    @action(detail=True, methods=["get"])
+    def requests(self, request, pk=None):
+        assignment = self.get_object()
+        return _ok(s.RequestOut(assignment.requests.all(), many=True).data)
+
+
+class ContactViewSet(viewsets.GenericViewSet):
+    serializer_class = s.ContactOut
+
+    def get_queryset(self):
+        visible = selectors.suggestions_visible_to(self.request.user)
+        return Contact.objects.filter(assignment__suggestion__in=visible).select_related("assignment__suggestion")
+
+    @extend_schema(request=s.DisputeIn, responses=s.ContactOut, summary="The deputy disputes a logged contact")
+    @action(detail=True, methods=["post"])
+    def dispute(self, request, pk=None):
+        contact = self.get_object()
+        serializer = s.DisputeIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.contact_dispute(contact=contact, actor=request.user, note=serializer.validated_data["note"])
+        contact.refresh_from_db()
+        return _ok(s.ContactOut(contact).data)
+
+
+class CommitmentViewSet(viewsets.GenericViewSet):
+    serializer_class = s.CommitmentOut
+
+    def get_queryset(self):
+        assignments = selectors.assignments_visible_to(self.request.user)
+        return Commitment.objects.filter(reply__assignment__in=assignments).select_related("reply__assignment")
+
+    @extend_schema(request=s.NoteIn, responses=s.CommitmentOut, summary="The unit reports a commitment fulfilled")
+    @action(detail=True, methods=["post"])
+    def fulfil(self, request, pk=None):
+        commitment = self.get_object()
+        serializer = s.NoteIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.commitment_fulfil(commitment=commitment, actor=request.user, note=serializer.validated_data["note"])
+        commitment.refresh_from_db()
+        return _ok(s.CommitmentOut(commitment).data)
+
+
+class DeadlineFilter(django_filters.FilterSet):
+    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    due_within = django_filters.NumberFilter(method="filter_due_within", label="open and due within N days")
+    open = django_filters.BooleanFilter(method="filter_open")
+
+    class Meta:
+        model = Deadline
+        fields = ["unit", "kind", "suggestion", "assignment", "party"]
+
+    def filter_overdue(self, qs, name, value):
+        q = OPEN_DEADLINE & Q(due_date__lt=timezone.localdate())
+        return qs.filter(q) if value else qs.exclude(q)
+
+    def filter_due_within(self, qs, name, value):
+        if value is None or value < 0:
+            raise ActionInvalid.field("due_within", "Give a number of days, 0 or more.")
+        today = timezone.localdate()
+        return qs.filter(OPEN_DEADLINE, due_date__gte=today, due_date__lte=today + timezone.timedelta(days=int(value)))
+
+    def filter_open(self, qs, name, value):
+        return qs.filter(OPEN_DEADLINE) if value else qs.exclude(OPEN_DEADLINE)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("overdue", OpenApiTypes.BOOL), OpenApiParameter("due_within", OpenApiTypes.INT)]
+    )
+)
+class DeadlineViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Deadlines as records, with the facts that explain each due date."""
+
+    serializer_class = s.DeadlineOut
+    filterset_class = DeadlineFilter
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.deadlines_visible_to(self.request.user).order_by("due_date", "id")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
