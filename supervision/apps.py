@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = _("Supervision")
+
+    def ready(self) -> None:
+        from suggestions.models import Event
+        from suggestions.signals import event_recorded
+
+        from .services import on_event_recorded
+
+        # Look-backs open when a suggestion closes, in the same transaction as the closing.
+        event_recorded.connect(on_event_recorded, sender=Event, dispatch_uid="supervision.on_event_recorded")

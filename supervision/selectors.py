@@ -1,15 +1,48 @@
-"""Reads for supervision, including "what may this user see" (one door per visibility rule)."""
+"""Reads for supervision, including "what may this user see" (one door per visibility rule).
+
+Pages, the API and the exports all fetch supervision objects through these functions. An
+unannounced visit (暗访) is left out of everything a unit user can reach until staff release its
+report; that rule lives in `inspections_visible_to` and nowhere else.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from suggestions.models import Suggestion
+from config.errors import ActionNotFound
+from suggestions.models import (
+    Assignment,
+    AssignmentStatus,
+    CoSignerStatus,
+    Deadline,
+    DeadlineKind,
+    Evaluation,
+    Rating,
+    Suggestion,
+)
 
-from .models import KeySuggestion, SuggestionSupervisor
+from .models import (
+    SUGGESTION_KINDS,
+    Campaign,
+    FollowUpAction,
+    Inspection,
+    InspectionKind,
+    KeySuggestion,
+    MonthlyReport,
+    SuggestionSupervisor,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Supervisors (used by the core's visibility rule and by the reminder sweep)
 
 
 def supervised_suggestion_ids(user) -> QuerySet:
@@ -41,3 +74,370 @@ def supervisor_ids_for_suggestions(suggestion_ids: Iterable[int]) -> dict[int, s
     for suggestion_id, user_id in leaders:
         result[suggestion_id].add(user_id)
     return dict(result)
+
+
+def supervisors_of(suggestion: Suggestion) -> QuerySet[SuggestionSupervisor]:
+    return SuggestionSupervisor.objects.filter(suggestion=suggestion).select_related("user").order_by("id")
+
+
+def can_supervise_suggestion(user, suggestion: Suggestion) -> bool:
+    """Staff, or a supervisor attached to it or leading a key item that holds it."""
+    if user.is_office_staff:
+        return True
+    return user.is_supervisor and supervised_suggestion_ids(user).filter(id=suggestion.pk).exists()
+
+
+def can_supervise_key_item(user, item: KeySuggestion) -> bool:
+    """Staff, or one of the item's supervising leaders (领衔督办)."""
+    if user.is_office_staff:
+        return True
+    return user.is_supervisor and item.leaders.filter(pk=user.pk).exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Key items
+
+
+def _own_suggestions(user) -> QuerySet:
+    """Ids of suggestions a user takes part in as deputy or unit (not the public ones)."""
+    if user.is_deputy:
+        return Suggestion.objects.filter(
+            Q(lead_deputy=user) | Q(cosignatures__deputy=user, cosignatures__status=CoSignerStatus.CONFIRMED)
+        ).values_list("id", flat=True)
+    if user.is_unit_user:
+        return (
+            Assignment.objects.filter(unit_id=user.unit_id)
+            .exclude(status=AssignmentStatus.RETURNED)
+            .values_list("suggestion_id", flat=True)
+        )
+    return Suggestion.objects.none().values_list("id", flat=True)
+
+
+def key_items_visible_to(user) -> QuerySet[KeySuggestion]:
+    qs = KeySuggestion.objects.all()
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if user.is_office_staff:
+        return qs
+    if user.is_supervisor:
+        supervised = KeySuggestion.objects.filter(
+            Q(leaders=user) | Q(suggestions__supervisor_links__user=user)
+        ).values_list("id", flat=True)
+        return qs.filter(pk__in=supervised)
+    if user.is_deputy or user.is_unit_user:
+        return qs.filter(pk__in=KeySuggestion.objects.filter(suggestions__in=_own_suggestions(user)).values("id"))
+    return qs.none()
+
+
+def get_key_item_for(user, pk) -> KeySuggestion:
+    try:
+        return key_items_visible_to(user).get(pk=int(pk))
+    except (KeySuggestion.DoesNotExist, ValueError, TypeError):
+        raise ActionNotFound(_("Not found.")) from None
+
+
+def key_item_content_type() -> ContentType:
+    return ContentType.objects.get_for_model(KeySuggestion)
+
+
+def key_item_deadlines(item: KeySuggestion) -> QuerySet[Deadline]:
+    return Deadline.objects.filter(content_type=key_item_content_type(), object_id=item.pk).select_related("unit")
+
+
+def unit_is_lead_on(item: KeySuggestion, unit_id: int | None) -> bool:
+    """Whether the unit holds a live lead assignment on a suggestion of the item (writes 一月一情况)."""
+    if unit_id is None:
+        return False
+    return (
+        Assignment.objects.filter(suggestion__key_items=item, unit_id=unit_id, role="lead")
+        .exclude(status=AssignmentStatus.RETURNED)
+        .exists()
+    )
+
+
+# The board's traffic light, derived from stored deadlines and reports (never stored):
+# red    - an open regime deadline of the item is overdue;
+# amber  - the next open deadline is due within AMBER_DAYS, or no monthly report arrived in the
+#          last REPORT_STALE_DAYS although the regime has run that long;
+# green  - otherwise (including a completed item).
+AMBER_DAYS = 7
+REPORT_STALE_DAYS = 40
+
+
+@dataclass
+class BoardRow:
+    item: KeySuggestion
+    next_due: dt.date | None
+    overdue: int
+    last_report_at: dt.datetime | None
+    flag: str
+
+
+def key_item_board(user, *, year: int | None = None, today: dt.date | None = None) -> list[BoardRow]:
+    """The supervision board: visible key items with their flag, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    open_deadlines = Deadline.objects.filter(
+        content_type=key_item_content_type(),
+        object_id=OuterRef("pk"),
+        satisfied_at__isnull=True,
+        cancelled_at__isnull=True,
+    )
+    qs = (
+        key_items_visible_to(user)
+        .annotate(
+            next_due=Subquery(open_deadlines.order_by("due_date").values("due_date")[:1]),
+            overdue=Subquery(
+                open_deadlines.filter(due_date__lt=today)
+                .order_by()
+                .values("object_id")
+                .annotate(n=Count("id"))
+                .values("n")[:1]
+            ),
+            last_report_at=Max("monthly_reports__submitted_at"),
+        )
+        .prefetch_related("leaders", Prefetch("suggestions", queryset=Suggestion.objects.select_related("session")))
+        .order_by("-year", "id")
+    )
+    if year:
+        qs = qs.filter(year=year)
+    rows = []
+    for item in qs:
+        rows.append(
+            BoardRow(
+                item=item,
+                next_due=item.next_due,
+                overdue=item.overdue or 0,
+                last_report_at=item.last_report_at,
+                flag=board_flag(item, item.next_due, item.overdue or 0, item.last_report_at, today),
+            )
+        )
+    return rows
+
+
+def board_flag(item, next_due, overdue, last_report_at, today: dt.date) -> str:
+    if item.status == "completed":
+        return "green"
+    if overdue:
+        return "red"
+    if next_due is not None and (next_due - today).days <= AMBER_DAYS:
+        return "amber"
+    stale_since = today - dt.timedelta(days=REPORT_STALE_DAYS)
+    if item.regime_starts_on <= stale_since and (
+        last_report_at is None or timezone.localdate(last_report_at) < stale_since
+    ):
+        return "amber"
+    return "green"
+
+
+def monthly_reports_visible_to(user, item: KeySuggestion) -> QuerySet[MonthlyReport]:
+    """Reports of an item the user can see; a unit user sees only its own unit's reports."""
+    qs = MonthlyReport.objects.filter(key_item=item).select_related("unit", "submitted_by")
+    if user.is_unit_user:
+        qs = qs.filter(unit_id=user.unit_id)
+    return qs
+
+
+# ---------------------------------------------------------------------------------------------
+# Inspections
+
+
+def inspections_visible_to(user) -> QuerySet[Inspection]:
+    qs = Inspection.objects.all()
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if user.is_office_staff:
+        return qs
+    if user.is_unit_user:
+        # The one rule that keeps 暗访 secret: not before staff release its report.
+        return qs.filter(units=user.unit_id).exclude(kind=InspectionKind.UNANNOUNCED, report_released_at__isnull=True)
+    if user.is_supervisor:
+        supervised = supervised_suggestion_ids(user)
+        ids = Inspection.objects.filter(
+            Q(participants=user)
+            | Q(key_item__leaders=user)
+            | Q(suggestion__in=supervised)
+            | Q(key_item__suggestions__in=supervised)
+        ).values("id")
+        return qs.filter(pk__in=ids)
+    if user.is_deputy:
+        own = Q(kind__in=SUGGESTION_KINDS) & Q(suggestion__in=_own_suggestions(user))
+        return qs.filter(pk__in=Inspection.objects.filter(own | Q(participants=user)).values("id"))
+    return qs.none()
+
+
+def inspection_list(user) -> QuerySet[Inspection]:
+    """What list pages, list endpoints and exports show, in a fixed number of queries."""
+    return (
+        inspections_visible_to(user)
+        .select_related("key_item", "suggestion", "suggestion__session", "created_by", "released_by")
+        .prefetch_related("units", "participants", "follow_up_actions")
+        .order_by("-held_on", "-id")
+    )
+
+
+def get_inspection_for(user, pk) -> Inspection:
+    try:
+        return inspection_list(user).get(pk=int(pk))
+    except (Inspection.DoesNotExist, ValueError, TypeError):
+        raise ActionNotFound(_("Not found.")) from None
+
+
+def report_visible_to(user, inspection: Inspection) -> bool:
+    """Findings and the written report reach a unit only once released; others see them as they are."""
+    return not user.is_unit_user or inspection.report_released_at is not None
+
+
+def follow_up_actions_visible_to(user) -> QuerySet[FollowUpAction]:
+    qs = FollowUpAction.objects.select_related("inspection", "unit", "inspection__suggestion")
+    if user.is_unit_user:
+        # Actions become the unit's business when the report is released, never before.
+        return qs.filter(unit_id=user.unit_id, inspection__report_released_at__isnull=False)
+    return qs.filter(inspection__in=inspections_visible_to(user))
+
+
+def get_follow_up_action_for(user, pk) -> FollowUpAction:
+    try:
+        return follow_up_actions_visible_to(user).get(pk=int(pk))
+    except (FollowUpAction.DoesNotExist, ValueError, TypeError):
+        raise ActionNotFound(_("Not found.")) from None
+
+
+def campaigns_visible_to(user) -> QuerySet[Campaign]:
+    if user is not None and user.is_authenticated and (user.is_office_staff or user.is_supervisor):
+        return Campaign.objects.all()
+    return Campaign.objects.none()
+
+
+def get_campaign_for(user, pk) -> Campaign:
+    try:
+        return campaigns_visible_to(user).get(pk=int(pk))
+    except (Campaign.DoesNotExist, ValueError, TypeError):
+        raise ActionNotFound(_("Not found.")) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Look-backs
+
+
+def final_rating_unsatisfied(suggestion: Suggestion) -> bool:
+    """The lead deputy's rating of the last rated round says unsatisfied on either dimension."""
+    last = (
+        Evaluation.objects.filter(suggestion=suggestion, is_lead=True)
+        .order_by("-round", "-id")
+        .values("attitude", "result")
+        .first()
+    )
+    return bool(last) and Rating.UNSATISFIED in (last["attitude"], last["result"])
+
+
+def look_back_due_for(suggestion: Suggestion) -> bool:
+    """回头看 is due for every key suggestion and every suggestion finally rated unsatisfied."""
+    return suggestion.key_items.exists() or final_rating_unsatisfied(suggestion)
+
+
+def open_look_backs(suggestion: Suggestion) -> QuerySet[Deadline]:
+    return Deadline.objects.filter(
+        suggestion=suggestion, kind=DeadlineKind.LOOK_BACK, satisfied_at__isnull=True, cancelled_at__isnull=True
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Repeated suggestions (the same matter raised again in later years)
+
+
+def repeat_chain(suggestion: Suggestion) -> list[Suggestion]:
+    """Every suggestion linked to this one through `repeat_of`, earliest first, in two queries.
+
+    One recursive query climbs to the first time the matter was raised and walks down again
+    from there, so a long chain (the drainage station: ten years) costs the same as a short one.
+    The depth guard stops a cycle entered by hand in the database from looping.
+    """
+    table = connection.ops.quote_name(Suggestion._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE up(id, repeat_of_id, depth) AS (
+            SELECT id, repeat_of_id, 0 FROM {table} WHERE id = %s
+            UNION ALL
+            SELECT s.id, s.repeat_of_id, up.depth + 1 FROM {table} s JOIN up ON s.id = up.repeat_of_id
+            WHERE up.depth < 200
+        ),
+        down(id, depth) AS (
+            SELECT id, 0 FROM up WHERE repeat_of_id IS NULL
+            UNION ALL
+            SELECT s.id, down.depth + 1 FROM {table} s JOIN down ON s.repeat_of_id = down.id
+            WHERE down.depth < 200
+        )
+        SELECT DISTINCT id FROM down
+    """  # noqa: S608 - the only interpolation is the quoted table name
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [suggestion.pk])
+        ids = [row[0] for row in cursor.fetchall()]
+    if suggestion.pk not in ids:
+        ids.append(suggestion.pk)
+    return list(
+        Suggestion.objects.filter(pk__in=ids).select_related("session").order_by("session__year", "created_at", "id")
+    )
+
+
+def repeat_summary(suggestion: Suggestion) -> dict:
+    """{"count", "since_year", "chain"} for "raised N times since YEAR"."""
+    chain = repeat_chain(suggestion)
+    return {"count": len(chain), "since_year": chain[0].session.year, "chain": chain}
+
+
+def _bigrams(text: str) -> set[str]:
+    text = "".join(ch for ch in text if not ch.isspace())
+    return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
+
+
+def _similarity(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+REPEAT_CANDIDATE_POOL = 500
+REPEAT_THRESHOLD = 0.3
+
+
+def repeat_candidates(suggestion: Suggestion, *, limit: int = 5) -> list[tuple[Suggestion, float]]:
+    """Earlier suggestions whose title and body are close to this one (the system's proposal).
+
+    Character bigrams suit Chinese text without a word segmenter; the title weighs more than the
+    body because deputies re-use the title when they raise a matter again. The pool is bounded
+    to the most recent earlier suggestions so the page stays fast.
+    """
+    chain_ids = {s.pk for s in repeat_chain(suggestion)}
+    pool = (
+        Suggestion.objects.filter(session__year__lt=suggestion.session.year)
+        .exclude(pk__in=chain_ids)
+        .select_related("session")
+        .order_by("-session__year", "-id")[:REPEAT_CANDIDATE_POOL]
+    )
+    title, body = _bigrams(suggestion.title), _bigrams(suggestion.body[:1000])
+    scored = []
+    for other in pool:
+        score = 0.7 * _similarity(title, _bigrams(other.title)) + 0.3 * _similarity(body, _bigrams(other.body[:1000]))
+        if score >= REPEAT_THRESHOLD:
+            scored.append((other, round(score, 2)))
+    scored.sort(key=lambda pair: (-pair[1], -pair[0].session.year))
+    return scored[:limit]
+
+
+def deputy_invitations(user) -> QuerySet[Inspection]:
+    """Look-backs, second acceptances and face-to-face meetings about a deputy's own suggestions."""
+    return inspection_list(user).filter(kind__in=SUGGESTION_KINDS)
+
+
+def pending_monthly_reports(user, today: dt.date | None = None) -> QuerySet[Deadline]:
+    """A unit's open monthly-report deadlines, soonest first."""
+    return (
+        Deadline.objects.filter(
+            content_type=key_item_content_type(),
+            kind=DeadlineKind.MONTHLY_REPORT,
+            unit_id=user.unit_id,
+            satisfied_at__isnull=True,
+            cancelled_at__isnull=True,
+        )
+        .select_related("suggestion")
+        .order_by("due_date", "id")
+    )
