@@ -187,6 +187,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_reminders",
         "schedule": REMINDER_SWEEP_SECONDS,
     },
+    "close-unevaluated": {
+        "task": "suggestions.tasks.close_unevaluated",
+        "schedule": 3600,
+    },
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

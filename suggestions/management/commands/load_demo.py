@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from suggestions.demo import DEMO_PASSWORD, Demo
+
+
+class Command(BaseCommand):
+    help = "Load the Jiangmen demo data (idempotent: running it again adds nothing)."
+
+    def handle(self, *args, **options):
+        Demo(out=None).load()
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Demo accounts use the password {DEMO_PASSWORD!r}."))
