@@ -1,5 +1,12 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from . import api
 
-urlpatterns = router.urls
+router = SimpleRouter()
+router.register("notifications", api.NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("assignments/<int:pk>/urge/", api.AssignmentUrgeView.as_view(), name="assignment-urge"),
+    *router.urls,
+]

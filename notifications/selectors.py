@@ -1,0 +1,28 @@
+"""Reads: a user only ever sees their own notifications; staff see the outbox's troubles."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from .models import Delivery, DeliveryStatus, Notification
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def deliveries_in_trouble() -> QuerySet[Delivery]:
+    """Outbox rows that failed at least once and are not sent yet, or that were given up on."""
+    return (
+        Delivery.objects.filter(Q(status=DeliveryStatus.FAILED) | Q(status=DeliveryStatus.PENDING, attempts__gt=0))
+        .select_related("unit", "user")
+        .order_by("-last_attempt_at", "-id")
+    )
