@@ -1,5 +1,19 @@
 from django.urls import path
 
+from . import views
+
 app_name = "dashboards"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("units/", views.units, name="units"),
+    path("units/<int:pk>/", views.unit_sheet, name="unit"),
+    path("categories/", views.categories, name="categories"),
+    path("key-items/", views.key_items, name="key_items"),
+    path("drill/", views.drill, name="drill"),
+    path("assessment/", views.assessment, name="assessment"),
+    path("report/", views.report, name="report"),
+    path("settings/", views.settings_view, name="settings"),
+    path("snapshots/", views.snapshots, name="snapshots"),
+    path("snapshots/<int:pk>/", views.snapshot_detail, name="snapshot"),
+]

@@ -1,0 +1,331 @@
+"""Reads for the dashboards: tables built from `metrics.breakdown`, settings, assessment, access.
+
+Each table costs a fixed number of queries: the three GROUP BYs of `breakdown` plus one query for
+the labels of its keys. Python only decorates the (few hundred) grouped rows with flags.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncMonth
+
+from accounts.models import Unit
+from config.errors import ActionForbidden
+from suggestions.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Category,
+    CongressSession,
+    Suggestion,
+    SuggestionStatus,
+)
+
+from . import metrics as m
+from .models import METRIC_DEFAULTS, DashboardConfig, MetricSetting, Snapshot
+
+GREEN, AMBER, RED = "green", "amber", "red"
+
+
+def can_view_dashboards(user) -> bool:
+    return bool(user.is_authenticated and (user.is_office_staff or user.is_supervisor))
+
+
+def require_dashboard_access(user) -> None:
+    """Dashboards are not secret, so outsiders get 403 rather than 404."""
+    if not can_view_dashboards(user):
+        raise ActionForbidden("Only deputy-affairs staff and supervisors may see the dashboards.")
+
+
+def can_edit_settings(user) -> bool:
+    return bool(user.is_authenticated and user.is_office_staff)
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings
+
+
+@dataclass
+class Settings:
+    weights: dict[str, Decimal]
+    green_at: dict[str, Decimal]
+    amber_at: dict[str, Decimal]
+    small_sample: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "small_sample": self.small_sample,
+            "metrics": {
+                k: {
+                    "weight": str(self.weights[k]),
+                    "green_at": str(self.green_at[k]),
+                    "amber_at": str(self.amber_at[k]),
+                }
+                for k in self.weights
+            },
+        }
+
+    def flag(self, metric: str, value: float | None) -> str | None:
+        if value is None or metric not in self.green_at:
+            return None
+        if Decimal(str(value)) >= self.green_at[metric]:
+            return GREEN
+        if Decimal(str(value)) >= self.amber_at[metric]:
+            return AMBER
+        return RED
+
+
+def dashboard_settings() -> Settings:
+    """Targets, weights and the small-sample size: saved values over the defaults (two queries)."""
+    weights = {k: v[0] for k, v in METRIC_DEFAULTS.items()}
+    green = {k: v[1] for k, v in METRIC_DEFAULTS.items()}
+    amber = {k: v[2] for k, v in METRIC_DEFAULTS.items()}
+    for row in MetricSetting.objects.all():
+        weights[row.metric], green[row.metric], amber[row.metric] = row.weight, row.green_at, row.amber_at
+    config = DashboardConfig.objects.filter(pk=1).first()
+    return Settings(weights, green, amber, config.small_sample if config else DashboardConfig().small_sample)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+
+
+def decorate(row: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """Add red/amber/green flags and small-sample marks to a row of counts and rates."""
+    row["flags"] = {name: settings.flag(name, row.get(name)) for name in m.RATES}
+    row["small"] = {name: 0 < (row.get(r.denominator) or 0) < settings.small_sample for name, r in m.RATES.items()}
+    return row
+
+
+def units_table(period: m.Period, settings: Settings) -> list[dict[str, Any]]:
+    """Per handling unit: its lead-assignment figures, its co-assignments and open deadlines.
+
+    A unit appears when it holds any live assignment (lead or co) in the period.
+    """
+    rows = m.breakdown("unit", period)
+    co = (
+        Assignment.objects.filter(role=AssignmentRole.CO)
+        .exclude(status=AssignmentStatus.RETURNED)
+        .filter(m.counted_q("suggestion__"), period.filter_q("suggestion__", "assigned_at"))
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    co_counts = {r["unit"]: r["n"] for r in co}
+    for unit_id in co_counts:
+        if unit_id not in rows:
+            rows[unit_id] = m.with_rates(dict.fromkeys(m.COUNTS, 0))
+    units = Unit.objects.in_bulk(list(rows))
+    table = []
+    for unit_id, row in rows.items():
+        unit = units[unit_id]
+        row.update(key=unit_id, label=unit.name, code=unit.code, co_assigned=co_counts.get(unit_id, 0))
+        table.append(decorate(row, settings))
+    table.sort(key=lambda r: r["code"])
+    return table
+
+
+def _labelled(dimension: str, period: m.Period, settings: Settings, labels: dict[Any, str]) -> list[dict[str, Any]]:
+    rows = m.breakdown(dimension, period)
+    table = []
+    for key, row in rows.items():
+        row.update(key=key, label=labels.get(key, str(key)) if key is not None else "—")
+        table.append(decorate(row, settings))
+    return table
+
+
+def category_table(period: m.Period, settings: Settings) -> list[dict[str, Any]]:
+    labels = {c.pk: str(c) for c in Category.objects.select_related("parent")}
+    table = _labelled("category", period, settings, labels)
+    order = {pk: i for i, pk in enumerate(labels)}
+    table.sort(key=lambda r: order.get(r["key"], len(order)))
+    return table
+
+
+def session_table(period: m.Period, settings: Settings) -> list[dict[str, Any]]:
+    sessions = list(CongressSession.objects.all())
+    table = _labelled("session", period, settings, {s.pk: f"{s.label} ({s.year})" for s in sessions})
+    order = {s.pk: i for i, s in enumerate(sessions)}
+    table.sort(key=lambda r: order.get(r["key"], len(order)))
+    return table
+
+
+def year_table(settings: Settings) -> list[dict[str, Any]]:
+    table = _labelled("year", m.Period(), settings, {})
+    table.sort(key=lambda r: r["key"], reverse=True)
+    return table
+
+
+def key_items_available() -> bool:
+    try:
+        from supervision.models import KeySuggestion  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def key_item_table(period: m.Period, settings: Settings) -> list[dict[str, Any]]:
+    from supervision.models import KeySuggestion
+
+    items = KeySuggestion.objects.all()
+    if period.year is not None:
+        items = items.filter(year=period.year)
+    labels = {k.pk: f"{k.year} {k.topic}" for k in items}
+    # A key item of another year may hold suggestions of this period; list the chosen year's items.
+    table = [r for r in _labelled("key_item", period, settings, labels) if r["key"] in labels]
+    present = {r["key"] for r in table}
+    for pk, label in labels.items():
+        if pk not in present:
+            table.append(decorate(m.with_rates(dict.fromkeys(m.COUNTS, 0) | {"key": pk, "label": label}), settings))
+    table.sort(key=lambda r: r["label"])
+    return table
+
+
+def totals(period: m.Period, settings: Settings) -> dict[str, Any]:
+    return decorate(m.breakdown(None, period)[None], settings)
+
+
+def monthly_trend(period: m.Period) -> list[dict[str, Any]]:
+    """Registrations, first replies and closures per calendar month (three queries)."""
+    months: dict[dt.date, dict[str, Any]] = {}
+
+    def add(rows, name):
+        for row in rows:
+            if row["month"] is not None:
+                months.setdefault(row["month"].date() if hasattr(row["month"], "date") else row["month"], {})[name] = (
+                    row["n"]
+                )
+
+    suggestions = m.suggestion_facts(period)
+    add(
+        suggestions.annotate(month=TruncMonth("registered_at", tzinfo=m.SHANGHAI))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by(),
+        "registered",
+    )
+    add(
+        m.lead_assignment_facts(period)
+        .filter(m.predicate("replied", period, "suggestion__"))
+        .annotate(month=TruncMonth("released_at_first", tzinfo=m.SHANGHAI))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by(),
+        "replied",
+    )
+    add(
+        suggestions.filter(status=SuggestionStatus.CLOSED)
+        .annotate(month=TruncMonth("closed_at", tzinfo=m.SHANGHAI))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by(),
+        "closed",
+    )
+    return [
+        {"month": f"{month:%Y-%m}", **{k: counts.get(k, 0) for k in ("registered", "replied", "closed")}}
+        for month, counts in sorted(months.items())
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Annual assessment (年度考核)
+
+
+def assessment(period: m.Period, settings: Settings, table: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Weighted score = Σ weight × rate ÷ Σ weight over the rates the unit has, × 100; ranked.
+
+    A rate with no denominator (e.g. nothing rated yet) is left out and the weights renormalised,
+    so a unit is neither rewarded nor punished for what has not happened. Units with no lead
+    assignment have no score and no rank.
+    """
+    rows = table if table is not None else units_table(period, settings)
+    for row in rows:
+        weighted = Decimal(0)
+        total_weight = Decimal(0)
+        for metric, weight in settings.weights.items():
+            value = row.get(metric)
+            if value is None or not weight:
+                continue
+            weighted += weight * Decimal(str(value))
+            total_weight += weight
+        row["score"] = float(round(weighted / total_weight * 100, 2)) if total_weight else None
+    ranked = sorted(rows, key=lambda r: (r["score"] is None, -(r["score"] or 0), r["code"]))
+    rank = 0
+    previous: float | None = None
+    for position, row in enumerate(ranked, start=1):
+        if row["score"] is None:
+            row["rank"] = None
+            continue
+        if row["score"] != previous:
+            rank, previous = position, row["score"]
+        row["rank"] = rank
+    return ranked
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists behind the numbers
+
+
+def unit_assignments(unit: Unit, period: m.Period) -> QuerySet[Assignment]:
+    """A unit's live assignments (lead and co) of counted suggestions, with their suggestion's dates."""
+    return (
+        Assignment.objects.filter(unit=unit)
+        .exclude(status=AssignmentStatus.RETURNED)
+        .filter(m.counted_q("suggestion__"), period.filter_q("suggestion__", "assigned_at"))
+        .select_related("suggestion__session", "suggestion__category", "suggestion__lead_deputy")
+        .order_by("suggestion__session_id", "suggestion__number", "id")
+    )
+
+
+def drill_suggestions(name: str, period: m.Period, dimension: str | None, value: Any) -> QuerySet[Suggestion]:
+    """The suggestions behind a number, one row per counted fact row's suggestion."""
+    facts = m.drill_down(name, period, dimension, value)
+    source = m.DIMENSIONS[dimension].source_of(name) if dimension else m.COUNTS[name].source
+    ids = facts.values("pk" if source == m.SUGGESTION else "suggestion_id")
+    return (
+        Suggestion.objects.filter(pk__in=ids)
+        .select_related("session", "category", "lead_deputy")
+        .order_by("session_id", "number", "id")
+    )
+
+
+def drill_queryset(name: str, period: m.Period, dimension: str | None, value: Any) -> tuple[QuerySet, str]:
+    """The fact rows behind a number (assignments, suggestions or deadlines), ready to list."""
+    facts = m.drill_down(name, period, dimension, value)
+    source = m.DIMENSIONS[dimension].source_of(name) if dimension else m.COUNTS[name].source
+    if source == m.SUGGESTION:
+        qs = facts.select_related("session", "category", "lead_deputy").order_by("session_id", "number", "id")
+    else:
+        qs = facts.select_related(
+            "suggestion__session", "suggestion__category", "suggestion__lead_deputy", "unit"
+        ).order_by("suggestion__session_id", "suggestion__number", "id")
+    return qs, source
+
+
+def drill_row(fact: Any, source: str) -> dict[str, Any]:
+    if source == m.SUGGESTION:
+        return {"suggestion": fact, "unit": None, "due_date": None, "released_at": None}
+    return {
+        "suggestion": fact.suggestion,
+        "unit": fact.unit,
+        "due_date": fact.due_date,
+        "released_at": getattr(fact, "released_at_first", None),
+    }
+
+
+def latest_snapshot(*, year: int | None = None, session_id: int | None = None) -> Snapshot | None:
+    qs = Snapshot.objects.select_related("taken_by", "session")
+    if session_id is not None:
+        return qs.filter(scope="session", session_id=session_id).first()
+    if year is not None:
+        return qs.filter(scope="year", year=year).first()
+    return None
+
+
+def available_years() -> list[int]:
+    return sorted(set(CongressSession.objects.values_list("year", flat=True)), reverse=True)

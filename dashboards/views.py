@@ -1,0 +1,499 @@
+"""Dashboard pages for staff and supervisors; `?format=xlsx` on a table page exports that table."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Unit
+from config.errors import ActionError, ActionInvalid
+from suggestions.models import CongressSession, Rating
+
+from . import exports, selectors, services
+from . import metrics as m
+from .forms import PeriodForm, SettingsForm, period_from_query
+from .models import Snapshot
+
+SORTABLE = {"code", "label", "co_assigned", "score", "rank", *m.COUNTS, *m.RATES}
+
+
+def dashboard_page(view):
+    """Logged-in staff and supervisors only; others get 403 (the dashboards are not secret)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if not selectors.can_view_dashboards(request.user):
+            raise PermissionDenied(_("Only deputy-affairs staff and supervisors may see the dashboards."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _period(request: HttpRequest) -> tuple[PeriodForm, m.Period, list[int]]:
+    years = selectors.available_years()
+    form, period = period_from_query(request.GET, years[0] if years else m.today().year)
+    return form, period, years
+
+
+def _sorted(request: HttpRequest, rows: list[dict[str, Any]], default: str) -> list[dict[str, Any]]:
+    key = request.GET.get("sort") or default
+    if key not in SORTABLE:
+        key = default
+    descending = request.GET.get("dir") == "desc"
+    present = [r for r in rows if r.get(key) is not None]
+    missing = [r for r in rows if r.get(key) is None]
+    present.sort(key=lambda r: r[key], reverse=descending)
+    return present + missing  # empty rates last either way
+
+
+def _base_context(request, form, period, years, settings, **extra) -> dict[str, Any]:
+    return {
+        "form": form,
+        "period": period,
+        "params": period.as_params(),
+        "years": years,
+        "settings": settings,
+        "counts": m.COUNTS,
+        "rates": m.RATES,
+        "can_edit": selectors.can_edit_settings(request.user),
+        **extra,
+    }
+
+
+def _wants_xlsx(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "xlsx"
+
+
+def _suffix(period: m.Period) -> str:
+    return "-".join(period.as_params().values()) or "all"
+
+
+@dashboard_page
+def overview(request: HttpRequest) -> HttpResponse:
+    form, period, years = _period(request)
+    settings = selectors.dashboard_settings()
+    totals = selectors.totals(period, settings)
+    trend = selectors.monthly_trend(period)
+    sessions = selectors.session_table(period, settings)
+    year_rows = selectors.year_table(settings)
+    if _wants_xlsx(request):
+        wb = exports.new_workbook()
+        metric_cols = exports.metric_columns()
+        exports.add_sheet(wb, _("Totals"), metric_cols, [totals])
+        exports.add_sheet(
+            wb,
+            _("Trend by month"),
+            [
+                ("month", _("Month"), "text"),
+                ("registered", _("Registered"), "int"),
+                ("replied", _("Replied"), "int"),
+                ("closed", _("Closed"), "int"),
+            ],
+            trend,
+        )
+        exports.add_sheet(wb, _("Sessions"), [*exports.LABEL_COLUMNS, *metric_cols], sessions)
+        exports.add_sheet(wb, _("Years"), [("key", _("Year"), "int"), *metric_cols], year_rows)
+        return exports.response(wb, f"overview-{_suffix(period)}.xlsx")
+    chart = {
+        "labels": [t["month"] for t in trend],
+        "series": [
+            {"name": _("Registered"), "data": [t["registered"] for t in trend]},
+            {"name": _("Replied"), "data": [t["replied"] for t in trend]},
+            {"name": _("Closed"), "data": [t["closed"] for t in trend], "type": "line"},
+        ],
+    }
+    context = _base_context(
+        request,
+        form,
+        period,
+        years,
+        settings,
+        totals=totals,
+        trend=trend,
+        sessions=sessions,
+        year_rows=year_rows,
+        chart=chart,
+        all_params={},
+    )
+    return render(request, "dashboards/overview.html", context)
+
+
+def _table_page(request, *, title, dimension, rows_fn, template="dashboards/table.html", first_columns, default_sort):
+    form, period, years = _period(request)
+    settings = selectors.dashboard_settings()
+    rows = _sorted(request, rows_fn(period, settings), default_sort)
+    with_units = dimension == "unit"
+    if _wants_xlsx(request):
+        wb = exports.table_workbook(str(title), first_columns, rows, with_units=with_units)
+        return exports.response(wb, f"{dimension}-{_suffix(period)}.xlsx")
+    chart = {
+        "percent": True,
+        "labels": [r["label"] for r in rows],
+        "series": [
+            {"name": str(m.RATES["reply_rate"].label), "data": [r["reply_rate"] for r in rows]},
+            {"name": str(m.RATES["satisfaction_rate"].label), "data": [r["satisfaction_rate"] for r in rows]},
+        ],
+    }
+    context = _base_context(
+        request,
+        form,
+        period,
+        years,
+        settings,
+        title=title,
+        dimension=dimension,
+        rows=rows,
+        with_units=with_units,
+        chart=chart,
+    )
+    return render(request, template, context)
+
+
+@dashboard_page
+def units(request: HttpRequest) -> HttpResponse:
+    return _table_page(
+        request,
+        title=_("Handling units"),
+        dimension="unit",
+        rows_fn=selectors.units_table,
+        first_columns=exports.UNIT_COLUMNS,
+        default_sort="code",
+    )
+
+
+@dashboard_page
+def categories(request: HttpRequest) -> HttpResponse:
+    return _table_page(
+        request,
+        title=_("Categories"),
+        dimension="category",
+        rows_fn=selectors.category_table,
+        first_columns=exports.LABEL_COLUMNS,
+        default_sort="label",
+    )
+
+
+@dashboard_page
+def key_items(request: HttpRequest) -> HttpResponse:
+    if not selectors.key_items_available():
+        raise Http404("Key items are not available.")
+    return _table_page(
+        request,
+        title=_("Key items (重点督办)"),
+        dimension="key_item",
+        rows_fn=selectors.key_item_table,
+        first_columns=exports.LABEL_COLUMNS,
+        default_sort="label",
+    )
+
+
+def _drill_args(request: HttpRequest) -> tuple[str, str | None, Any]:
+    metric = request.GET.get("metric", "")
+    if metric not in m.COUNTS:
+        raise Http404("Unknown metric")
+    dim = request.GET.get("dim") or None
+    if dim is not None and dim not in m.DIMENSIONS:
+        raise Http404("Unknown breakdown")
+    key: Any = None
+    if dim is not None:
+        raw = request.GET.get("key", "")
+        if raw != "none":
+            try:
+                key = int(raw)
+            except ValueError:
+                raise Http404("Bad key")
+    return metric, dim, key
+
+
+@dashboard_page
+def drill(request: HttpRequest) -> HttpResponse:
+    """The suggestions behind one number: the very rows the number counted."""
+    form, period, years = _period(request)
+    metric, dim, key = _drill_args(request)
+    facts, source = selectors.drill_queryset(metric, period, dim, key)
+    if _wants_xlsx(request):
+        rows = [selectors.drill_row(f, source) for f in facts]
+        columns: list[exports.Column] = [
+            ("number", _("Number"), "text"),
+            ("title", _("Title"), "text"),
+            ("unit", _("Unit"), "text"),
+            ("status", _("Status"), "text"),
+            ("due_date", _("Due date"), "date"),
+            ("released_at", _("First reply released"), "datetime"),
+        ]
+        flat = [
+            {
+                "number": r["suggestion"].display_number,
+                "title": r["suggestion"].title,
+                "unit": r["unit"].name if r["unit"] else "",
+                "status": r["suggestion"].get_status_display(),
+                "due_date": r["due_date"],
+                "released_at": r["released_at"],
+            }
+            for r in rows
+        ]
+        wb = exports.new_workbook()
+        exports.add_sheet(wb, str(m.COUNTS[metric].label), columns, flat)
+        return exports.response(wb, f"drill-{metric}.xlsx")
+    page = Paginator(facts, 100).get_page(request.GET.get("page"))
+    page.object_list = [selectors.drill_row(f, source) for f in page.object_list]
+    context = _base_context(
+        request,
+        form,
+        period,
+        years,
+        None,
+        metric=m.COUNTS[metric],
+        dim=dim,
+        key=key,
+        label=_drill_label(dim, key),
+        page=page,
+    )
+    return render(request, "dashboards/drill.html", context)
+
+
+def _drill_label(dim: str | None, key: Any) -> str:
+    if dim is None:
+        return _("All")
+    if key is None:
+        return _("(none)")
+    if dim == "unit":
+        unit = Unit.objects.filter(pk=key).first()
+        return unit.name if unit else str(key)
+    if dim == "session":
+        session = CongressSession.objects.filter(pk=key).first()
+        return session.label if session else str(key)
+    if dim == "category":
+        from suggestions.models import Category
+
+        category = Category.objects.filter(pk=key).first()
+        return str(category) if category else str(key)
+    if dim == "key_item":
+        from supervision.models import KeySuggestion
+
+        item = KeySuggestion.objects.filter(pk=key).first()
+        return str(item) if item else str(key)
+    return str(key)
+
+
+@dashboard_page
+def assessment(request: HttpRequest) -> HttpResponse:
+    form, period, years = _period(request)
+    settings = selectors.dashboard_settings()
+    rows = selectors.assessment(period, settings, selectors.units_table(period, settings))
+    if _wants_xlsx(request):
+        columns = [
+            ("rank", _("Rank"), "int"),
+            *exports.UNIT_COLUMNS,
+            ("score", _("Score"), "score"),
+            *[(name, r.label, "rate") for name, r in m.RATES.items()],
+        ]
+        wb = exports.new_workbook()
+        exports.add_sheet(wb, _("Assessment"), columns, rows)
+        return exports.response(wb, f"assessment-{_suffix(period)}.xlsx")
+    context = _base_context(request, form, period, years, settings, rows=rows)
+    return render(request, "dashboards/assessment.html", context)
+
+
+@dashboard_page
+def unit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=pk)
+    form, period, years = _period(request)
+    settings = selectors.dashboard_settings()
+    ranked = selectors.assessment(period, settings)
+    row = next((r for r in ranked if r["key"] == unit.pk), None)
+    assignments = list(selectors.unit_assignments(unit, period))
+    if _wants_xlsx(request):
+        wb = exports.new_workbook()
+        exports.add_sheet(
+            wb, _("Suggestions"), exports.assignment_list_columns(), exports.assignment_list_rows(assignments)
+        )
+        if row is not None:
+            exports.add_sheet(
+                wb,
+                _("Figures"),
+                [("rank", _("Rank"), "int"), ("score", _("Score"), "score"), *exports.metric_columns(with_units=True)],
+                [row],
+            )
+        return exports.response(wb, f"unit-{unit.code}-{_suffix(period)}.xlsx")
+    context = _base_context(
+        request, form, period, years, settings, unit=unit, row=row, assignments=assignments, units_count=len(ranked)
+    )
+    return render(request, "dashboards/unit_sheet.html", context)
+
+
+def _satisfaction_summary(period: m.Period) -> list[dict[str, Any]]:
+    """Counts of each result rating, first and final round (two queries)."""
+    facts = m.suggestion_facts(period).filter(no_evaluation=False)
+    summary = []
+    for column, label in (("result_first", _("First round")), ("result_final", _("Final round"))):
+        counts = {
+            r[column]: r["n"]
+            for r in facts.filter(**{f"{column}__isnull": False}).values(column).annotate(n=Count("pk")).order_by()
+        }
+        summary.append({"label": label, **{rating: counts.get(rating, 0) for rating in Rating.values}})
+    return summary
+
+
+@dashboard_page
+def report(request: HttpRequest) -> HttpResponse:
+    """办理情况报告 for the standing committee: totals, per-unit table, overdue list, satisfaction."""
+    form, period, years = _period(request)
+    settings = selectors.dashboard_settings()
+    totals = selectors.totals(period, settings)
+    units = selectors.units_table(period, settings)
+    overdue = list(
+        m.drill_down("overdue", period).select_related("suggestion__session", "unit").order_by("due_date", "id")
+    )
+    satisfaction = _satisfaction_summary(period)
+    if _wants_xlsx(request):
+        wb = exports.new_workbook()
+        exports.add_sheet(wb, _("Totals"), exports.metric_columns(), [totals])
+        exports.add_sheet(
+            wb, _("Handling units"), [*exports.UNIT_COLUMNS, *exports.metric_columns(with_units=True)], units
+        )
+        exports.add_sheet(
+            wb,
+            _("Overdue"),
+            [
+                ("number", _("Number"), "text"),
+                ("title", _("Title"), "text"),
+                ("unit", _("Unit"), "text"),
+                ("kind", _("Deadline"), "text"),
+                ("due_date", _("Due date"), "date"),
+                ("days", _("Days overdue"), "int"),
+            ],
+            [
+                {
+                    "number": d.suggestion.display_number,
+                    "title": d.suggestion.title,
+                    "unit": d.unit.name if d.unit else "",
+                    "kind": d.get_kind_display(),
+                    "due_date": d.due_date,
+                    "days": (period.today - d.due_date).days,
+                }
+                for d in overdue
+            ],
+        )
+        exports.add_sheet(
+            wb,
+            _("Satisfaction"),
+            [("label", _("Round"), "text"), *[(v, label, "int") for v, label in Rating.choices]],
+            satisfaction,
+        )
+        return exports.response(wb, f"handling-report-{_suffix(period)}.xlsx")
+    context = _base_context(
+        request,
+        form,
+        period,
+        years,
+        settings,
+        totals=totals,
+        units=units,
+        overdue=overdue,
+        satisfaction=satisfaction,
+        ratings=Rating.choices,
+        session=CongressSession.objects.filter(pk=period.session_id).first() if period.session_id else None,
+    )
+    return render(request, "dashboards/report.html", context)
+
+
+@dashboard_page
+@require_http_methods(["GET", "POST"])
+def settings_view(request: HttpRequest) -> HttpResponse:
+    settings = selectors.dashboard_settings()
+    if request.method == "POST":
+        if not selectors.can_edit_settings(request.user):
+            raise PermissionDenied(_("Only deputy-affairs staff may change the dashboards."))
+        form = SettingsForm(request.POST)
+        if form.is_valid():
+            services.settings_update(
+                actor=request.user, small_sample=form.cleaned_data["small_sample"], metrics=form.metrics_payload()
+            )
+            messages.success(request, _("Targets and weights saved."))
+            return redirect("dashboards:settings")
+    else:
+        form = SettingsForm(settings=settings)
+    return render(
+        request, "dashboards/settings.html", {"form": form, "can_edit": selectors.can_edit_settings(request.user)}
+    )
+
+
+@dashboard_page
+@require_http_methods(["GET", "POST"])
+def snapshots(request: HttpRequest) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        if not selectors.can_edit_settings(request.user):
+            raise PermissionDenied(_("Only deputy-affairs staff may freeze figures."))
+        scope = request.POST.get("scope")
+        try:
+            if scope == "session":
+                session = CongressSession.objects.filter(pk=request.POST.get("session") or 0).first()
+                if session is None:
+                    raise ActionInvalid.field("session", _("Choose a session."))
+                snap = services.snapshot_freeze(
+                    actor=request.user, session=session, label=request.POST.get("label", "")
+                )
+            else:
+                try:
+                    year = int(request.POST.get("year", ""))
+                except ValueError:
+                    raise ActionInvalid.field("year", _("Enter a year."))
+                snap = services.snapshot_freeze(actor=request.user, year=year, label=request.POST.get("label", ""))
+        except ActionError as exc:
+            errors = exc.errors or {"scope": [exc.message]}
+        else:
+            messages.success(request, _("Figures frozen."))
+            return redirect("dashboards:snapshot", pk=snap.pk)
+    items = Snapshot.objects.select_related("session", "taken_by").defer("data")[:200]
+    context = {
+        "snapshots": items,
+        "errors": errors,
+        "sessions": CongressSession.objects.all(),
+        "years": selectors.available_years(),
+        "can_edit": selectors.can_edit_settings(request.user),
+    }
+    return render(request, "dashboards/snapshots.html", context, status=400 if errors else 200)
+
+
+@dashboard_page
+def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Frozen figures beside the live ones for the same period."""
+    snap = get_object_or_404(Snapshot.objects.select_related("session", "taken_by"), pk=pk)
+    period = m.Period(session_id=snap.session_id) if snap.session_id else m.Period(year=snap.year)
+    settings = selectors.dashboard_settings()
+    live_units = {r["key"]: r for r in selectors.units_table(period, settings)}
+    live_totals = selectors.totals(period, settings)
+    frozen_units = snap.data.get("units", [])
+    rows = [{"frozen": r, "live": live_units.get(r["key"])} for r in frozen_units]
+    frozen_keys = {r["key"] for r in frozen_units}
+    rows += [{"frozen": None, "live": r} for k, r in live_units.items() if k not in frozen_keys]
+    if _wants_xlsx(request):
+        wb = exports.new_workbook()
+        exports.add_sheet(wb, _("Frozen totals"), exports.metric_columns(), [snap.data.get("totals", {})])
+        exports.add_sheet(
+            wb, _("Frozen units"), [*exports.UNIT_COLUMNS, *exports.metric_columns(with_units=True)], frozen_units
+        )
+        return exports.response(wb, f"frozen-{snap.pk}.xlsx")
+    context = {
+        "snap": snap,
+        "rows": rows,
+        "frozen_totals": snap.data.get("totals", {}),
+        "live_totals": live_totals,
+        "rates": m.RATES,
+        "counts": m.COUNTS,
+        "params": period.as_params(),
+    }
+    return render(request, "dashboards/snapshot_detail.html", context)
