@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -173,8 +173,8 @@ class BoardRow:
     flag: str
 
 
-def key_item_board(user, *, year: int | None = None, today: dt.date | None = None) -> list[BoardRow]:
-    """The supervision board: visible key items with their flag, in a fixed number of queries."""
+def key_items_with_progress(user, *, today: dt.date | None = None) -> QuerySet[KeySuggestion]:
+    """Visible key items annotated with next due date, overdue count and last report (board, list API)."""
     today = today or timezone.localdate()
     open_deadlines = Deadline.objects.filter(
         content_type=key_item_content_type(),
@@ -182,7 +182,7 @@ def key_item_board(user, *, year: int | None = None, today: dt.date | None = Non
         satisfied_at__isnull=True,
         cancelled_at__isnull=True,
     )
-    qs = (
+    return (
         key_items_visible_to(user)
         .annotate(
             next_due=Subquery(open_deadlines.order_by("due_date").values("due_date")[:1]),
@@ -193,25 +193,33 @@ def key_item_board(user, *, year: int | None = None, today: dt.date | None = Non
                 .annotate(n=Count("id"))
                 .values("n")[:1]
             ),
-            last_report_at=Max("monthly_reports__submitted_at"),
+            last_report_at=Subquery(
+                MonthlyReport.objects.filter(key_item=OuterRef("pk"))
+                .order_by("-submitted_at")
+                .values("submitted_at")[:1]
+            ),
         )
         .prefetch_related("leaders", Prefetch("suggestions", queryset=Suggestion.objects.select_related("session")))
         .order_by("-year", "id")
     )
+
+
+def key_item_board(user, *, year: int | None = None, today: dt.date | None = None) -> list[BoardRow]:
+    """The supervision board: visible key items with their flag, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    qs = key_items_with_progress(user, today=today)
     if year:
         qs = qs.filter(year=year)
-    rows = []
-    for item in qs:
-        rows.append(
-            BoardRow(
-                item=item,
-                next_due=item.next_due,
-                overdue=item.overdue or 0,
-                last_report_at=item.last_report_at,
-                flag=board_flag(item, item.next_due, item.overdue or 0, item.last_report_at, today),
-            )
+    return [
+        BoardRow(
+            item=item,
+            next_due=item.next_due,
+            overdue=item.overdue or 0,
+            last_report_at=item.last_report_at,
+            flag=board_flag(item, item.next_due, item.overdue or 0, item.last_report_at, today),
         )
-    return rows
+        for item in qs
+    ]
 
 
 def board_flag(item, next_due, overdue, last_report_at, today: dt.date) -> str:

@@ -1,0 +1,176 @@
+"""Web forms: they parse and validate input shapes; the services decide everything else."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, Unit, User
+from suggestions.models import Rating
+
+from .models import InspectionKind, Verdict
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget, so templates render `{{ field }}` as is."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = "form-select" if isinstance(widget, forms.Select | forms.SelectMultiple) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+def supervisors():
+    return User.objects.filter(role=Role.SUPERVISOR, is_active=True).order_by("full_name", "username")
+
+
+class KeyItemForm(StyledForm):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    topic = forms.CharField(label=_("Topic"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    suggestions = forms.CharField(
+        label=_("Suggestions"), help_text=_("Ids of the suggestions, separated by commas"), max_length=500
+    )
+    leaders = forms.ModelMultipleChoiceField(
+        label=_("Supervising leaders (领衔督办)"), queryset=User.objects.none(), required=False
+    )
+    committee = forms.CharField(label=_("Responsible committee (一建议一工委)"), max_length=100, required=False)
+    government_leader = forms.CharField(label=_("Government leader (领办)"), max_length=100, required=False)
+    council_meeting = forms.CharField(label=_("Council meeting that chose it"), max_length=200, required=False)
+    council_date = forms.DateField(label=_("Council meeting date"), required=False, widget=DATE)
+    work_plan = forms.CharField(label=_("Work plan"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    regime_starts_on = forms.DateField(
+        label=_("Tracking regime starts on"), required=False, widget=DATE, help_text=_("Today if left empty")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leaders"].queryset = supervisors()
+
+    def clean_suggestions(self):
+        raw = self.cleaned_data["suggestions"].replace("，", ",")
+        try:
+            ids = [int(x) for x in raw.split(",") if x.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("Enter suggestion ids separated by commas.")) from None
+        if not ids:
+            raise forms.ValidationError(_("Choose at least one suggestion."))
+        return ids
+
+
+class InstructionForm(StyledForm):
+    text = forms.CharField(label=_("Instruction (批示)"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MonthlyReportForm(StyledForm):
+    period = forms.DateField(
+        label=_("Month"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "month"})
+    )
+    progress = forms.CharField(label=_("Progress"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+    problems = forms.CharField(
+        label=_("Problems"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    next_steps = forms.CharField(
+        label=_("Next steps"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class HalfYearReportForm(StyledForm):
+    reported_on = forms.DateField(label=_("Reported on"), widget=DATE)
+    meeting = forms.CharField(label=_("Standing committee meeting"), max_length=200, required=False)
+    summary = forms.CharField(label=_("Summary"), max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class YearEndScoreForm(StyledForm):
+    rating = forms.ChoiceField(label=_("Rating"), choices=Rating.choices)
+    score = forms.IntegerField(label=_("Score (0-100)"), min_value=0, max_value=100)
+    comment = forms.CharField(
+        label=_("Comment"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NoteForm(StyledForm):
+    note = forms.CharField(label=_("Note"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RequiredNoteForm(StyledForm):
+    note = forms.CharField(label=_("What was done"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InspectionForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=InspectionKind.choices)
+    held_on = forms.DateField(label=_("Date"), widget=DATE)
+    units = forms.ModelMultipleChoiceField(
+        label=_("Inspected units"),
+        queryset=Unit.objects.filter(active=True),
+        required=False,
+        help_text=_("The units handling the suggestions if left empty"),
+    )
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Participants"),
+        queryset=User.objects.filter(role__in=[Role.STAFF, Role.SUPERVISOR, Role.DEPUTY], is_active=True),
+        required=False,
+    )
+    other_participants = forms.CharField(label=_("Other participants"), max_length=500, required=False)
+    findings = forms.CharField(label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    report = forms.CharField(label=_("Written report"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    answers = forms.CharField(
+        label=_("What was answered (face-to-face)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    renewed_opinions = forms.CharField(
+        label=_("Deputies' renewed opinions (face-to-face)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    verdict = forms.ChoiceField(
+        label=_("Verdict (second acceptance)"), choices=[("", "—"), *Verdict.choices], required=False
+    )
+    follow_up_unit = forms.ModelChoiceField(
+        label=_("Follow-up action: unit"), queryset=Unit.objects.filter(active=True), required=False
+    )
+    follow_up_description = forms.CharField(label=_("Follow-up action"), max_length=5000, required=False)
+    follow_up_due = forms.DateField(label=_("Follow-up action: due date"), required=False, widget=DATE)
+
+    def follow_ups(self) -> list[dict]:
+        d = self.cleaned_data
+        if not (d.get("follow_up_unit") or d.get("follow_up_description") or d.get("follow_up_due")):
+            return []
+        return [
+            {
+                "unit": d.get("follow_up_unit"),
+                "description": d.get("follow_up_description"),
+                "due_date": d.get("follow_up_due"),
+            }
+        ]
+
+
+class SupervisorForm(StyledForm):
+    user = forms.ModelChoiceField(label=_("Supervisor"), queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = supervisors()
+
+
+class LinkRepeatForm(StyledForm):
+    repeat_of = forms.IntegerField(label=_("Earlier suggestion (id)"), min_value=1)
+
+
+class LinkFollowUpForm(StyledForm):
+    look_back = forms.IntegerField(label=_("Look-back (inspection id)"), min_value=1)
+
+
+class CampaignForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    ends_on = forms.DateField(label=_("Ends on"), widget=DATE)
+    key_items = forms.ModelMultipleChoiceField(label=_("Key items covered"), queryset=None, required=False)
+    outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        from .models import KeySuggestion
+
+        super().__init__(*args, **kwargs)
+        self.fields["key_items"].queryset = KeySuggestion.objects.order_by("-year", "id")
