@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.utils.translation import override
 
 from suggestions.models import DeadlineKind
@@ -27,18 +28,30 @@ def render_message(kind: str, params: dict[str, Any]) -> str:
         "suggestion": params.get("suggestion", ""),
         "unit": params.get("unit", ""),
         "due": params.get("due", ""),
-        "days": params.get("days", 0),
+        "days": int(params.get("days") or 0),
         "text": params.get("text", ""),
         "decision": "",
     }
     if kind == Kind.DUE_SOON:
-        return _("%(what)s for %(suggestion)s is due on %(due)s (%(days)s working days left).") % p
+        return ngettext(
+            "%(what)s for %(suggestion)s is due on %(due)s (%(days)s working day left).",
+            "%(what)s for %(suggestion)s is due on %(due)s (%(days)s working days left).",
+            p["days"],
+        ) % p
     if kind == Kind.DUE_TODAY:
         return _("%(what)s for %(suggestion)s is due today (%(due)s).") % p
     if kind == Kind.OVERDUE:
-        return _("%(what)s for %(suggestion)s is %(days)s days overdue (due %(due)s).") % p
+        return ngettext(
+            "%(what)s for %(suggestion)s is %(days)s day overdue (due %(due)s).",
+            "%(what)s for %(suggestion)s is %(days)s days overdue (due %(due)s).",
+            p["days"],
+        ) % p
     if kind == Kind.ESCALATION:
-        return _("Escalation: %(unit)s — %(what)s for %(suggestion)s is %(days)s days overdue (due %(due)s).") % p
+        return ngettext(
+            "Escalation: %(unit)s — %(what)s for %(suggestion)s is %(days)s day overdue (due %(due)s).",
+            "Escalation: %(unit)s — %(what)s for %(suggestion)s is %(days)s days overdue (due %(due)s).",
+            p["days"],
+        ) % p
     if kind == Kind.URGE:
         return _("Urge notice for %(suggestion)s: %(text)s") % p
     if kind == Kind.ASSIGNED:

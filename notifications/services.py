@@ -85,8 +85,13 @@ def quiet_release(now: dt.datetime, start: dt.time, end: dt.time) -> dt.datetime
     return release
 
 
-def default_quiet_hours() -> tuple[dt.time, dt.time]:
-    return DEFAULT_PREFERENCE.quiet_start, DEFAULT_PREFERENCE.quiet_end
+def group_release(now: dt.datetime) -> dt.datetime:
+    """When a unit's group robot may speak: the default quiet hours apply to the group as to a person.
+
+    `NOTIFICATIONS_GROUP_QUIET_HOURS` = (start, end) times, or None for no quiet hours.
+    """
+    hours = getattr(settings, "NOTIFICATIONS_GROUP_QUIET_HOURS", (DEFAULT_PREFERENCE.quiet_start, DEFAULT_PREFERENCE.quiet_end))
+    return quiet_release(now, *hours) if hours else now
 
 
 def preferences_for(user_ids: Iterable[int]) -> dict[int, NotificationPreference]:
@@ -256,7 +261,7 @@ def reminders_sweep_batch(*, today: dt.date | None = None, batch_size: int | Non
         recipients, users = _recipients(plans)
         notifications: list[Notification] = []
         webhooks: list[Delivery] = []
-        group_release = quiet_release(now, *default_quiet_hours())
+        release_to_group = group_release(now)
         for d, stage in plans:
             params = _stage_params(d, stage, today)
             for user_id, kind in recipients.get(d.pk, []):
@@ -268,7 +273,7 @@ def reminders_sweep_batch(*, today: dt.date | None = None, batch_size: int | Non
                 webhooks.append(
                     Delivery(key=f"webhook:d{d.pk}:{d.due_date.isoformat()}:{stage.key}", channel=Channel.WEBHOOK,
                              unit_id=d.unit_id, params={"kind": _stage_kind(d, stage), "params": params},
-                             next_attempt_at=group_release)
+                             next_attempt_at=release_to_group)
                 )  # fmt: skip
 
         if notifications:
@@ -401,13 +406,13 @@ def notify_event(event: Event) -> list[Notification]:
     saved = list(Notification.objects.filter(event=event).only("id", "recipient_id"))
     now = timezone.now()
     deliveries = _user_deliveries(saved, users, preferences_for(users), now)
-    group_release = quiet_release(now, *default_quiet_hours())
+    release_to_group = group_release(now)
     for unit_id in webhook_units:
         unit = units.get(unit_id)
         if unit is not None and unit.webhook_url:
             deliveries.append(
                 Delivery(key=f"webhook:e{event.pk}:u{unit_id}", channel=Channel.WEBHOOK, unit_id=unit_id,
-                         params={"kind": kind, "params": {**base, "unit": unit.name}}, next_attempt_at=group_release)
+                         params={"kind": kind, "params": {**base, "unit": unit.name}}, next_attempt_at=release_to_group)
             )  # fmt: skip
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
     if deliveries and not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True):
