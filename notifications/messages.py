@@ -6,8 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from suggestions.models import DeadlineKind
 
@@ -33,25 +32,34 @@ def render_message(kind: str, params: dict[str, Any]) -> str:
         "decision": "",
     }
     if kind == Kind.DUE_SOON:
-        return ngettext(
-            "%(what)s for %(suggestion)s is due on %(due)s (%(days)s working day left).",
-            "%(what)s for %(suggestion)s is due on %(due)s (%(days)s working days left).",
-            p["days"],
-        ) % p
+        return (
+            ngettext(
+                "%(what)s for %(suggestion)s is due on %(due)s (%(days)s working day left).",
+                "%(what)s for %(suggestion)s is due on %(due)s (%(days)s working days left).",
+                p["days"],
+            )
+            % p
+        )
     if kind == Kind.DUE_TODAY:
         return _("%(what)s for %(suggestion)s is due today (%(due)s).") % p
     if kind == Kind.OVERDUE:
-        return ngettext(
-            "%(what)s for %(suggestion)s is %(days)s day overdue (due %(due)s).",
-            "%(what)s for %(suggestion)s is %(days)s days overdue (due %(due)s).",
-            p["days"],
-        ) % p
+        return (
+            ngettext(
+                "%(what)s for %(suggestion)s is %(days)s day overdue (due %(due)s).",
+                "%(what)s for %(suggestion)s is %(days)s days overdue (due %(due)s).",
+                p["days"],
+            )
+            % p
+        )
     if kind == Kind.ESCALATION:
-        return ngettext(
-            "Escalation: %(unit)s — %(what)s for %(suggestion)s is %(days)s day overdue (due %(due)s).",
-            "Escalation: %(unit)s — %(what)s for %(suggestion)s is %(days)s days overdue (due %(due)s).",
-            p["days"],
-        ) % p
+        return (
+            ngettext(
+                "Escalation: %(unit)s — %(what)s for %(suggestion)s is %(days)s day overdue (due %(due)s).",
+                "Escalation: %(unit)s — %(what)s for %(suggestion)s is %(days)s days overdue (due %(due)s).",
+                p["days"],
+            )
+            % p
+        )
     if kind == Kind.URGE:
         return _("Urge notice for %(suggestion)s: %(text)s") % p
     if kind == Kind.ASSIGNED:

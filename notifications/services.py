@@ -90,7 +90,9 @@ def group_release(now: dt.datetime) -> dt.datetime:
 
     `NOTIFICATIONS_GROUP_QUIET_HOURS` = (start, end) times, or None for no quiet hours.
     """
-    hours = getattr(settings, "NOTIFICATIONS_GROUP_QUIET_HOURS", (DEFAULT_PREFERENCE.quiet_start, DEFAULT_PREFERENCE.quiet_end))
+    hours = getattr(
+        settings, "NOTIFICATIONS_GROUP_QUIET_HOURS", (DEFAULT_PREFERENCE.quiet_start, DEFAULT_PREFERENCE.quiet_end)
+    )
     return quiet_release(now, *hours) if hours else now
 
 

@@ -58,7 +58,7 @@ def start_worker(tmp_path, name):
         "ALLOW_INSECURE_SECRET": "true",
     }
     env.pop("PYTEST_VERSION", None)
-    log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 (closed by the caller through the process)
+    log = open(tmp_path / f"{name}.log", "w")
     cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "prefork", "-c", "1",
            "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{name}@%h", "-l", "INFO"]  # fmt: skip
     # A session of its own, so SIGKILL reaches the pool child that holds the transaction as well.
@@ -123,7 +123,9 @@ def test_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(redis_db, tmp
             worker = start_worker(tmp_path, "second")
             send_sweep()
             wait_for(
-                lambda: Delivery.objects.filter(channel=Channel.WEBHOOK, status=DeliveryStatus.SENT).count() == DEADLINES,
+                lambda: (
+                    Delivery.objects.filter(channel=Channel.WEBHOOK, status=DeliveryStatus.SENT).count() == DEADLINES
+                ),
                 40,
                 "every delivery to be sent after the restart",
             )
