@@ -470,7 +470,8 @@ def suggestion_assign(
         raise ActionInvalid.field("lead_units", _("%(unit)s is not an active unit.") % {"unit": inactive[0].name})
     taken = {a.unit_id for a in live} & {u.pk for u in [*lead_units, *co_units]}
     if taken:
-        raise ActionInvalid.field("lead_units", _("That unit already holds this suggestion."))
+        # The state, not the input, is in the way (typically a repeated 交办): 409, not 400.
+        raise ActionConflict(_("That unit already holds this suggestion."))
 
     now, today = timezone.now(), _today()
     made: list[Assignment] = []
@@ -837,6 +838,11 @@ def contact_log(
     _lock_assignment(assignment)
     if assignment.status not in CONTACT_STATES:
         raise ActionConflict(_("Sign for the suggestion before logging contacts."))
+    # A double-submitted form must not count as two contacts in the contact rate.
+    if assignment.contacts.filter(
+        phase=phase, method=method, met_by=met_by, contacted_at=contacted_at, summary=summary
+    ).exists():
+        raise ActionConflict(_("This contact is already in the log."))
     contact = Contact.objects.create(
         assignment=assignment,
         phase=phase,

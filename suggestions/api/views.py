@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -30,6 +33,41 @@ from suggestions.models import (
 from . import serializers as s
 
 OPEN_DEADLINE = Q(satisfied_at__isnull=True, cancelled_at__isnull=True)
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """`true`/`false` (or 1/0, yes/no); anything else is a 400 naming the parameter.
+
+    django-filter's default field turns an unknown value into "no filter", so `overdue=ture`
+    would silently list everything.
+    """
+
+    TRUE, FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
+
+    def to_python(self, value):
+        if value in (None, "") or isinstance(value, bool):
+            return None if value in (None, "") else value
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(_("Use true or false."), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        # The default widgets also map unknown values to None before the field sees them.
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
+
+
+STRICT_BOOLEANS = {models.BooleanField: {"filter_class": StrictBooleanFilter}}
 
 
 class SessionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
@@ -59,13 +97,14 @@ def _overdue_reply_q(today) -> Q:
 class SuggestionFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Suggestion._meta.get_field("status").choices)
     unit = django_filters.NumberFilter(method="filter_unit", label="unit id")
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    overdue = StrictBooleanFilter(method="filter_overdue")
     search = django_filters.CharFilter(method="filter_search")
-    mine = django_filters.BooleanFilter(method="filter_mine", label="only the caller's own (deputies)")
+    mine = StrictBooleanFilter(method="filter_mine", label="only the caller's own (deputies)")
 
     class Meta:
         model = Suggestion
         fields = ["status", "session", "category", "confidential"]
+        filter_overrides = STRICT_BOOLEANS
 
     def filter_unit(self, qs, name, value):
         held = Assignment.objects.filter(suggestion=OuterRef("pk"), unit_id=value).exclude(
@@ -449,13 +488,14 @@ class CommitmentViewSet(viewsets.GenericViewSet):
 
 
 class DeadlineFilter(django_filters.FilterSet):
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    overdue = StrictBooleanFilter(method="filter_overdue")
     due_within = django_filters.NumberFilter(method="filter_due_within", label="open and due within N days")
-    open = django_filters.BooleanFilter(method="filter_open")
+    open = StrictBooleanFilter(method="filter_open")
 
     class Meta:
         model = Deadline
         fields = ["unit", "kind", "suggestion", "assignment", "party"]
+        filter_overrides = STRICT_BOOLEANS
 
     def filter_overdue(self, qs, name, value):
         q = OPEN_DEADLINE & Q(due_date__lt=timezone.localdate())
