@@ -1,0 +1,9 @@
+from django.contrib.auth.forms import PasswordChangeForm
+
+from suggestions.forms import BootstrapMixin
+
+
+class StyledPasswordChangeForm(BootstrapMixin, PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()

@@ -1,0 +1,383 @@
+"""Web forms. They only check the shape of what was typed; the services decide what is allowed.
+
+Nothing here writes a status: views hand `cleaned_data` to one service function each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, Unit, User
+
+from .models import (
+    Adoption,
+    Category,
+    CongressSession,
+    ContactMethod,
+    ContactPhase,
+    MetBy,
+    Rating,
+    ResultClass,
+    Suggestion,
+    SuggestionStatus,
+)
+
+BOOTSTRAP_INPUT = "form-control"
+
+
+class BootstrapMixin:
+    """Give every widget Bootstrap's class, and `is-invalid` once the form has an error for it."""
+
+    def _style(self) -> None:
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = BOOTSTRAP_INPUT
+            # Read `_errors`, not `errors`: the latter would validate before subclasses finish __init__.
+            errors = getattr(self, "_errors", None)
+            if errors and name in errors:
+                css += " is-invalid"
+            widget.attrs["class"] = css
+
+    def full_clean(self):
+        super().full_clean()  # type: ignore[misc]
+        self._style()
+
+
+class Form(BootstrapMixin, forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def add_action_errors(self, errors: dict[str, list[str]], message: str = "") -> None:
+        """Put a service's field errors next to the fields; unknown fields go to the top of the form."""
+        for field, messages in (errors or {}).items():
+            target = field if field in self.fields else None
+            for message_text in messages:
+                self.add_error(target, message_text)
+        if not errors and message:
+            self.add_error(None, message)
+        self._style()
+
+
+class DeputyChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        delegation = getattr(getattr(obj, "deputy_profile", None), "delegation", "")
+        return f"{obj.display_name} ({delegation})" if delegation else obj.display_name
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class SuggestionForm(Form):
+    title = forms.CharField(
+        label=_("Title"), max_length=200, help_text=_("Customarily “关于……的建议” (a suggestion on …).")
+    )
+    body = forms.CharField(
+        label=_("Body"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("The problem, your analysis and concrete proposals."),
+    )
+    session = forms.ModelChoiceField(label=_("Session"), queryset=CongressSession.objects.all(), empty_label=None)
+    during_session = forms.BooleanField(label=_("Made during the congress session"), required=False, initial=True)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False)
+    co_signers = DeputyChoiceField(
+        label=_("Co-signers"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Type a name to find deputies; each one is asked to confirm."),
+    )
+    suggested_unit = forms.ModelChoiceField(
+        label=_("Suggested handling unit"), queryset=Unit.objects.filter(active=True), required=False
+    )
+    confidential = forms.BooleanField(label=_("Confidential (not to be published)"), required=False)
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("Documents or images, at most 20 MB each."),
+    )
+
+    def __init__(self, *args, deputy: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["co_signers"].queryset = (
+            User.objects.filter(role=Role.DEPUTY, is_active=True)
+            .exclude(pk=deputy.pk)
+            .select_related("deputy_profile")
+            .order_by("full_name", "username")
+        )
+        self.fields["co_signers"].widget.attrs["data-filterable"] = "true"
+        self.fields["suggested_unit"].widget.attrs["data-filterable"] = "true"
+        if not self.is_bound and "session" not in self.initial:
+            latest = CongressSession.objects.order_by("-year", "-term", "-number").first()
+            if latest is not None:
+                self.initial["session"] = latest.pk
+
+    def clean_attachments(self):
+        from config.errors import ActionInvalid
+
+        from .services import validate_attachment
+
+        files = self.cleaned_data.get("attachments") or []
+        for upload in files:
+            try:
+                validate_attachment(upload)
+            except ActionInvalid as exc:
+                raise forms.ValidationError(exc.message) from None
+        return files
+
+
+class ReasonForm(Form):
+    reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RejectForm(ReasonForm):
+    keep_as_letter = forms.BooleanField(label=_("Keep it as a deputy's letter (代表来信)"), required=False)
+
+
+class MergeForm(Form):
+    into = forms.ModelChoiceField(
+        label=_("Merge into"),
+        queryset=Suggestion.objects.none(),
+        help_text=_("The suggestion that will be handled for both."),
+    )
+
+    def __init__(self, *args, suggestion: Suggestion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = (
+            Suggestion.objects.exclude(pk=suggestion.pk)
+            .exclude(
+                status__in=[
+                    SuggestionStatus.DRAFT,
+                    SuggestionStatus.NOT_ACCEPTED,
+                    SuggestionStatus.MERGED,
+                    SuggestionStatus.WITHDRAWN,
+                ]
+            )
+            .filter(session_id=suggestion.session_id)
+            .select_related("session")
+            .order_by("number", "id")
+        )
+        self.fields["into"].widget.attrs["data-filterable"] = "true"
+
+
+class UnitChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return obj.name
+
+
+class AssignForm(Form):
+    lead_units = UnitChoiceField(
+        label=_("Lead units (主办)"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_("Type to find a unit. Lead units reply to the deputy."),
+    )
+    co_units = UnitChoiceField(
+        label=_("Co-units (会办)"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_("Co-units send their opinion to the lead units."),
+    )
+    complex = forms.BooleanField(label=_("Complex (six months to reply)"), required=False)
+    due_date = forms.DateField(
+        label=_("Due date (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty to compute it from the rules; a past date is allowed for old suggestions."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.filter(active=True).order_by("name")
+        for name in ("lead_units", "co_units"):
+            self.fields[name].queryset = units
+            self.fields[name].widget.attrs["data-filterable"] = "true"
+
+    def clean(self):
+        data = super().clean()
+        lead, co = set(data.get("lead_units") or []), set(data.get("co_units") or [])
+        if lead & co:
+            self.add_error("co_units", _("A unit cannot be both lead and co-unit."))
+        return data
+
+
+class CosignForm(Form):
+    accept = forms.TypedChoiceField(
+        label=_("Answer"),
+        choices=[("yes", _("Confirm")), ("no", _("Decline"))],
+        coerce=lambda v: v == "yes",
+    )
+
+
+class EvaluateForm(Form):
+    attitude = forms.ChoiceField(
+        label=_("Handling attitude (办理态度)"), choices=Rating.choices, widget=forms.RadioSelect
+    )
+    result = forms.ChoiceField(label=_("Handling result (办理结果)"), choices=Rating.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you are unsatisfied."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        unsatisfied = Rating.UNSATISFIED in (data.get("attitude"), data.get("result"))
+        if unsatisfied and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Say why you are unsatisfied."))
+        return data
+
+    def _style(self) -> None:
+        super()._style()
+        for name in ("attitude", "result"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+
+
+class NoteForm(Form):
+    note = forms.CharField(label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OptionalNoteForm(Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(OptionalNoteForm):
+    due_date = forms.DateField(
+        label=_("New due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty to grant the date the unit asked for."),
+    )
+
+
+class ExtensionForm(Form):
+    reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    due_date = forms.DateField(label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ContactForm(Form):
+    phase = forms.ChoiceField(label=_("Phase"), choices=ContactPhase.choices)
+    method = forms.ChoiceField(label=_("Method"), choices=ContactMethod.choices)
+    met_by = forms.ChoiceField(label=_("Met by"), choices=MetBy.choices)
+    contacted_at = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+    summary = forms.CharField(label=_("Summary"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_contacted_at(self):
+        day = self.cleaned_data["contacted_at"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("A contact cannot be in the future."))
+        # A date is stored as noon local time, so it stays on that day in every time zone view.
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+
+COMMITMENT_ROWS = 3
+
+
+class ReplyForm(Form):
+    body = forms.CharField(
+        label=_("Reply text"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Answer each of the deputy's proposals."),
+    )
+    result_class = forms.ChoiceField(label=_("Result class"), choices=ResultClass.choices)
+    adoption = forms.ChoiceField(label=_("Adoption"), choices=Adoption.choices)
+    public = forms.BooleanField(label=_("May be published"), required=False, initial=True)
+    contact_person = forms.CharField(label=_("Contact person"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, COMMITMENT_ROWS + 1):
+            self.fields[f"commitment_{i}"] = forms.CharField(
+                label=_("Commitment %(n)d") % {"n": i}, required=False, max_length=2000
+            )
+            self.fields[f"commitment_{i}_date"] = forms.DateField(
+                label=_("Target date of commitment %(n)d") % {"n": i},
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+        self._style()
+
+    def commitment_rows(self):
+        return [(self[f"commitment_{i}"], self[f"commitment_{i}_date"]) for i in range(1, COMMITMENT_ROWS + 1)]
+
+    def commitments(self) -> list[dict]:
+        rows = []
+        for i in range(1, COMMITMENT_ROWS + 1):
+            text = (self.cleaned_data.get(f"commitment_{i}") or "").strip()
+            day = self.cleaned_data.get(f"commitment_{i}_date")
+            if text or day:
+                rows.append({"description": text, "target_date": day})
+        return rows
+
+    def clean(self):
+        data = super().clean()
+        for i in range(1, COMMITMENT_ROWS + 1):
+            text = (data.get(f"commitment_{i}") or "").strip()
+            day = data.get(f"commitment_{i}_date")
+            if text and not day:
+                self.add_error(f"commitment_{i}_date", _("Give the date the unit commits to."))
+            elif day and not text:
+                self.add_error(f"commitment_{i}", _("Describe what the unit commits to do."))
+        return data
+
+    def clean_attachments(self):
+        from config.errors import ActionInvalid
+
+        from .services import validate_attachment
+
+        files = self.cleaned_data.get("attachments") or []
+        for upload in files:
+            try:
+                validate_attachment(upload)
+            except ActionInvalid as exc:
+                raise forms.ValidationError(exc.message) from None
+        return files
+
+
+class OpinionForm(Form):
+    body = forms.CharField(label=_("Opinion"), max_length=20000, widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class SuggestionFilterForm(Form):
+    """The all-suggestions list: state, unit, session, category, overdue and free text."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("State"), required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.all(), required=False)
+    session = forms.ModelChoiceField(label=_("Session"), queryset=CongressSession.objects.all(), required=False)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Any state")), *SuggestionStatus.choices]
+        for name in ("unit", "session", "category"):
+            self.fields[name].empty_label = _("Any")
+        self.fields["category"].queryset = Category.objects.select_related("parent")

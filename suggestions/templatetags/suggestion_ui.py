@@ -1,0 +1,106 @@
+"""Small display helpers for the suggestion pages: state colours and timeline wording."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from suggestions.models import AssignmentStatus, SuggestionStatus
+
+register = template.Library()
+
+STATUS_CLASS = {
+    SuggestionStatus.DRAFT: "text-bg-light border",
+    SuggestionStatus.SUBMITTED: "text-bg-info",
+    SuggestionStatus.REGISTERED: "text-bg-primary",
+    SuggestionStatus.ASSIGNED: "text-bg-primary",
+    SuggestionStatus.HANDLING: "text-bg-warning",
+    SuggestionStatus.REPLIED: "text-bg-success",
+    SuggestionStatus.REHANDLING: "text-bg-danger",
+    SuggestionStatus.FOLLOW_UP: "text-bg-warning",
+    SuggestionStatus.CLOSED: "text-bg-secondary",
+    SuggestionStatus.NOT_ACCEPTED: "text-bg-dark",
+    SuggestionStatus.MERGED: "text-bg-secondary",
+    SuggestionStatus.WITHDRAWN: "text-bg-dark",
+    AssignmentStatus.PENDING: "text-bg-info",
+    AssignmentStatus.ACCEPTED: "text-bg-warning",
+    AssignmentStatus.RETURN_REQUESTED: "text-bg-dark",
+    AssignmentStatus.RETURNED: "text-bg-secondary",
+    AssignmentStatus.AWAITING_SIGNOFF: "text-bg-primary",
+    AssignmentStatus.OPINION_SENT: "text-bg-success",
+}
+
+# Timeline wording for every action the services and the other apps record.
+EVENT_LABELS = {
+    "create": _("Drafted"),
+    "update": _("Draft edited"),
+    "cosign_invite": _("Co-signers invited"),
+    "cosign": _("Co-signer answered"),
+    "submit": _("Submitted"),
+    "accept": _("Accepted (立案)"),
+    "reject": _("Not accepted"),
+    "return": _("Returned for revision"),
+    "merge": _("Merged into another suggestion"),
+    "merged_in": _("Another suggestion merged in"),
+    "assign": _("Assigned (交办)"),
+    "await_signing": _("Waiting for a new unit to sign"),
+    "start_handling": _("Handling started"),
+    "back_to_registered": _("Back to registered"),
+    "sign": _("Unit signed for it"),
+    "request_return": _("Unit asked to return it"),
+    "approve_return": _("Return approved"),
+    "refuse_return": _("Return refused"),
+    "request_extension": _("Unit asked for an extension"),
+    "approve_extension": _("Extension approved"),
+    "refuse_extension": _("Extension refused"),
+    "contact": _("Contact with the deputy logged"),
+    "contact_dispute": _("Deputy disputed a contact"),
+    "reply_draft": _("Reply drafted"),
+    "reply_send_back": _("Reply draft sent back"),
+    "reply_release": _("Reply signed off and released"),
+    "opinion": _("Co-unit opinion sent"),
+    "evaluate": _("Deputy rated the handling"),
+    "rehandling_ordered": _("Re-handling ordered"),
+    "reopen": _("Reopened for re-handling"),
+    "close": _("Closed"),
+    "close_no_evaluation": _("Closed without evaluation"),
+    "follow_up_done": _("Commitments fulfilled; closed"),
+    "commitment_fulfilled": _("Commitment fulfilled"),
+    "withdraw_consent": _("Co-signer consented to withdrawal"),
+    "withdraw": _("Withdrawn"),
+    "urge": _("Urge notice sent (催办)"),
+}
+STATUS_LABELS = dict(SuggestionStatus.choices)
+
+
+@register.filter
+def status_class(value: str) -> str:
+    return STATUS_CLASS.get(value, "text-bg-secondary")
+
+
+@register.filter
+def event_label(action: str) -> str:
+    return str(EVENT_LABELS.get(action, _("Other record")))
+
+
+@register.filter
+def status_label(value: str) -> str:
+    return str(STATUS_LABELS.get(value, value))
+
+
+@register.filter
+def detail_text(detail: dict) -> str:
+    """The free text an event carries (a reason or a note), if any."""
+    if not isinstance(detail, dict):
+        return ""
+    for key in ("reason", "note", "comment"):
+        if detail.get(key):
+            return str(detail[key])
+    return ""
+
+
+@register.filter
+def days_left(due, today) -> int | None:
+    if not due or not today:
+        return None
+    return (due - today).days
