@@ -24,6 +24,7 @@ from config.errors import ActionConflict, ActionForbidden, ActionInvalid
 
 from . import deadlines as dl
 from .models import (
+    Adoption,
     Assignment,
     AssignmentRequest,
     AssignmentRole,
@@ -33,6 +34,7 @@ from .models import (
     Commitment,
     CongressSession,
     Contact,
+    ContactMethod,
     ContactPhase,
     CoSigner,
     CoSignerStatus,
@@ -40,6 +42,7 @@ from .models import (
     DeadlineKind,
     Evaluation,
     Event,
+    MetBy,
     Opinion,
     Party,
     Rating,
@@ -170,6 +173,13 @@ def _require_text(value: str | None, field: str, *, max_length: int | None = Non
     return text
 
 
+def _require_choice(value: str | None, field: str, choices: Iterable[str]) -> str:
+    """Enumerations are checked here too: the web forms and workers call services without a serializer."""
+    if value not in set(choices):
+        raise ActionInvalid.field(field, _("“%(value)s” is not a valid choice.") % {"value": value})
+    return value  # type: ignore[return-value]
+
+
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -208,10 +218,12 @@ def validate_attachment(upload, field: str = "attachments") -> None:
         raise ActionInvalid.field(field, _("%(name)s: an attachment may be at most 20 MB.") % {"name": name})
 
 
-def attachments_add(*, suggestion: Suggestion, actor: User, files: Iterable, reply: Reply | None = None) -> list:
+def attachments_add(
+    *, suggestion: Suggestion, actor: User, files: Iterable, reply: Reply | None = None, field: str = "attachments"
+) -> list:
     files = list(files)
     for upload in files:
-        validate_attachment(upload)
+        validate_attachment(upload, field)
     made = []
     for upload in files:
         made.append(
@@ -831,6 +843,9 @@ def contact_log(
 ) -> Contact:
     """沟通记录: before, during or after handling. A unit logs contacts once it has signed."""
     _require_unit_member(actor, assignment)
+    _require_choice(phase, "phase", ContactPhase.values)
+    _require_choice(method, "method", ContactMethod.values)
+    _require_choice(met_by, "met_by", MetBy.values)
     summary = _require_text(summary, "summary", max_length=5000)
     if contacted_at > timezone.now() + dt.timedelta(hours=1):
         raise ActionInvalid.field("contacted_at", _("A contact cannot be in the future."))
@@ -906,6 +921,7 @@ def reply_draft(
     body = _require_text(body, "body", max_length=20000)
     if result_class not in ResultClass.values:
         raise ActionInvalid.field("result_class", _("Choose one of A, B, C, D."))
+    _require_choice(adoption, "adoption", Adoption.values)
     if assignment.role != AssignmentRole.LEAD:
         raise ActionConflict(_("Only a lead unit replies; a co-unit sends an opinion."))
     parsed = _parse_commitments(commitments)

@@ -319,7 +319,7 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
         files = request.FILES.getlist("file")
         if not files:
             raise ActionInvalid.field("file", "No file was submitted.")
-        made = services.attachments_add(suggestion=suggestion, actor=request.user, files=files)
+        made = services.attachments_add(suggestion=suggestion, actor=request.user, files=files, field="file")
         return _ok(s.AttachmentOut(made[0]).data, status.HTTP_201_CREATED)
 
 
