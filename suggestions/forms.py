@@ -29,6 +29,15 @@ from .models import (
 BOOTSTRAP_INPUT = "form-control"
 
 
+class DateInput(forms.DateInput):
+    """A native date picker; it needs ISO dates whatever the language's display format."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class BootstrapMixin:
     """Give every widget Bootstrap's class, and `is-invalid` once the form has an error for it."""
 
@@ -202,7 +211,7 @@ class AssignForm(Form):
     due_date = forms.DateField(
         label=_("Due date (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Leave empty to compute it from the rules; a past date is allowed for old suggestions."),
     )
 
@@ -267,23 +276,21 @@ class DecisionForm(OptionalNoteForm):
     due_date = forms.DateField(
         label=_("New due date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Leave empty to grant the date the unit asked for."),
     )
 
 
 class ExtensionForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    due_date = forms.DateField(label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("New due date"), widget=DateInput())
 
 
 class ContactForm(Form):
     phase = forms.ChoiceField(label=_("Phase"), choices=ContactPhase.choices)
     method = forms.ChoiceField(label=_("Method"), choices=ContactMethod.choices)
     met_by = forms.ChoiceField(label=_("Met by"), choices=MetBy.choices)
-    contacted_at = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
-    )
+    contacted_at = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
     summary = forms.CharField(label=_("Summary"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_contacted_at(self):
@@ -320,7 +327,7 @@ class ReplyForm(Form):
             self.fields[f"commitment_{i}_date"] = forms.DateField(
                 label=_("Target date of commitment %(n)d") % {"n": i},
                 required=False,
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=DateInput(),
             )
         self._style()
 
