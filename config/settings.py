@@ -169,6 +169,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `role` or `status` field with different choices; name each set.
+    "ENUM_NAME_OVERRIDES": {
+        "UserRoleEnum": "accounts.models.Role",
+        "AssignmentRoleEnum": "suggestions.models.AssignmentRole",
+        "SuggestionStatusEnum": "suggestions.models.SuggestionStatus",
+        "AssignmentStatusEnum": "suggestions.models.AssignmentStatus",
+        "CoSignerStatusEnum": "suggestions.models.CoSignerStatus",
+        "ReplyStatusEnum": "suggestions.models.ReplyStatus",
+        "RequestStatusEnum": "suggestions.models.RequestStatus",
+        "RatingEnum": "suggestions.models.Rating",
+        "UnitKindEnum": "accounts.models.UnitKind",
+        "RequestKindEnum": "suggestions.models.RequestKind",
+        "DeadlineKindEnum": "suggestions.models.DeadlineKind",
+        "InspectionKindEnum": "supervision.models.InspectionKind",
+        "KeyItemStatusEnum": "supervision.models.KeyItemStatus",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process (embedded default).

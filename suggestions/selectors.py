@@ -79,8 +79,10 @@ def get_suggestion_for(user: User | None, pk: int | str) -> Suggestion:
         raise ActionNotFound(_("Not found.")) from None
 
 
-def assignments_visible_to(user: User) -> QuerySet[Assignment]:
+def assignments_visible_to(user: User | None) -> QuerySet[Assignment]:
     qs = Assignment.objects.select_related("unit", "suggestion")
+    if user is None or not user.is_authenticated:
+        return qs.none()
     if user.is_office_staff:
         return qs
     if user.is_unit_user:
@@ -88,7 +90,7 @@ def assignments_visible_to(user: User) -> QuerySet[Assignment]:
     return qs.filter(suggestion__in=suggestions_visible_to(user))
 
 
-def get_assignment_for(user: User, pk: int | str) -> Assignment:
+def get_assignment_for(user: User | None, pk: int | str) -> Assignment:
     try:
         return assignments_visible_to(user).get(pk=int(pk))
     except (Assignment.DoesNotExist, ValueError, TypeError):
@@ -104,8 +106,10 @@ def events_visible_to(user: User | None, suggestion: Suggestion) -> QuerySet[Eve
     return qs
 
 
-def deadlines_visible_to(user: User) -> QuerySet[Deadline]:
+def deadlines_visible_to(user: User | None) -> QuerySet[Deadline]:
     qs = Deadline.objects.select_related("unit", "suggestion", "suggestion__session", "assignment")
+    if user is None or not user.is_authenticated:
+        return qs.none()
     if user.is_office_staff:
         return qs
     if user.is_unit_user:

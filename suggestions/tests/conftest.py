@@ -44,7 +44,9 @@ class Cast:
 
 
 @pytest.fixture
-def cast(alice, bob, carol, henry, hannah, ivan, iris, oscar, sam, victor, water, finance, education, session_2026, category):
+def cast(
+    alice, bob, carol, henry, hannah, ivan, iris, oscar, sam, victor, water, finance, education, session_2026, category
+):
     return Cast(
         alice=alice, bob=bob, carol=carol, henry=henry, hannah=hannah, ivan=ivan, iris=iris, oscar=oscar, sam=sam,
         victor=victor, water=water, finance=finance, education=education, session=session_2026, category=category,

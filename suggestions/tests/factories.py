@@ -27,7 +27,9 @@ MAIN_PATH = ["draft", "submitted", "registered", "assigned", "handling", "awaiti
 STATES = [*MAIN_PATH, "rehandling", "follow_up", "closed", "not_accepted", "withdrawn", "merged", "returned_request"]
 
 
-def draft(cast, *, title: str = "关于改造南冲电排站的建议", co_signers=(), confidential: bool = False, **kw) -> Suggestion:
+def draft(
+    cast, *, title: str = "关于改造南冲电排站的建议", co_signers=(), confidential: bool = False, **kw
+) -> Suggestion:
     return services.suggestion_create(
         author=kw.pop("lead", cast.alice),
         title=title,
@@ -138,7 +140,9 @@ def suggestion_in_state(
     if state == "assigned":
         return suggestion
     if state == "returned_request":
-        services.assignment_request_return(assignment=lead_assignment(suggestion), actor=cast.henry, reason="非本单位职责")
+        services.assignment_request_return(
+            assignment=lead_assignment(suggestion), actor=cast.henry, reason="非本单位职责"
+        )
         return suggestion
     services.assignment_sign(assignment=lead_assignment(suggestion), actor=cast.henry)
     if co_unit:

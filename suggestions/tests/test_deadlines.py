@@ -188,9 +188,7 @@ def test_deadlines_api_filters_overdue_due_within_and_unit(cast, api):
     late = suggestion_in_state("registered", cast=cast)
     fresh = suggestion_in_state("registered", cast=cast, title="关于增加公交线路的建议")
     with at(2026, 3, 2, 10):  # Monday
-        services.suggestion_assign(
-            suggestion=late, actor=cast.sam, lead_units=[cast.water], due_date=D(2026, 2, 27)
-        )
+        services.suggestion_assign(suggestion=late, actor=cast.sam, lead_units=[cast.water], due_date=D(2026, 2, 27))
         services.suggestion_assign(suggestion=fresh, actor=cast.sam, lead_units=[cast.finance])
     with at(2026, 3, 4, 10):  # Wednesday
         staff = api(cast.sam)

@@ -108,7 +108,9 @@ def test_cosigner_ratings_are_recorded_but_do_not_move_the_state(cast, api):
 def test_unsatisfied_needs_a_comment(cast, api):
     suggestion = suggestion_in_state("replied", cast=cast)
     response = api(cast.alice).post(
-        f"/api/v1/suggestions/{suggestion.pk}/evaluate/", {"attitude": "satisfied", "result": "unsatisfied"}, format="json"
+        f"/api/v1/suggestions/{suggestion.pk}/evaluate/",
+        {"attitude": "satisfied", "result": "unsatisfied"},
+        format="json",
     )
     assert response.status_code == 400 and "comment" in response.json()
     suggestion.refresh_from_db()

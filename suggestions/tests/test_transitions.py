@@ -54,7 +54,9 @@ def snapshot(suggestion: Suggestion) -> dict[str, Any]:
         "requests": list(
             AssignmentRequest.objects.filter(assignment__in=assignments).order_by("id").values_list("id", "status")
         ),
-        "contacts": list(Contact.objects.filter(assignment__in=assignments).order_by("id").values_list("id", "disputed")),
+        "contacts": list(
+            Contact.objects.filter(assignment__in=assignments).order_by("id").values_list("id", "disputed")
+        ),
         "replies": list(Reply.objects.filter(assignment__in=assignments).order_by("id").values_list("id", "status")),
         "opinions": Opinion.objects.filter(assignment__in=assignments).count(),
         "evaluations": Evaluation.objects.filter(suggestion=s).count(),
@@ -126,7 +128,9 @@ def _lead_status(expected: str) -> Callable[[Ctx, dict], None]:
 
 
 def _request_return(ctx: Ctx) -> None:
-    services.assignment_request_return(assignment=lead_assignment(ctx.suggestion), actor=ctx.cast.henry, reason="非本单位")
+    services.assignment_request_return(
+        assignment=lead_assignment(ctx.suggestion), actor=ctx.cast.henry, reason="非本单位"
+    )
 
 
 def _extension_date(ctx: Ctx) -> dt.date:
@@ -135,7 +139,10 @@ def _extension_date(ctx: Ctx) -> dt.date:
 
 def _request_extension(ctx: Ctx) -> None:
     services.assignment_request_extension(
-        assignment=lead_assignment(ctx.suggestion), actor=ctx.cast.henry, reason="需要上级审批", due_date=_extension_date(ctx)
+        assignment=lead_assignment(ctx.suggestion),
+        actor=ctx.cast.henry,
+        reason="需要上级审批",
+        due_date=_extension_date(ctx),
     )
 
 
@@ -405,7 +412,9 @@ def test_no_input_serializer_declares_a_status():
 def test_patch_with_status_does_not_change_a_draft(cast, api):
     suggestion = suggestion_in_state("draft", cast=cast)
     response = api(cast.alice).patch(
-        f"/api/v1/suggestions/{suggestion.pk}/", {"status": "closed", "title": "关于南冲电排站改造的建议"}, format="json"
+        f"/api/v1/suggestions/{suggestion.pk}/",
+        {"status": "closed", "title": "关于南冲电排站改造的建议"},
+        format="json",
     )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "draft"
@@ -418,7 +427,13 @@ def test_update_only_in_draft(cast, api):
     suggestion = suggestion_in_state("submitted", cast=cast)
     response = api(cast.alice).patch(f"/api/v1/suggestions/{suggestion.pk}/", {"title": "改标题"}, format="json")
     assert response.status_code == 409
-    assert api(cast.sam).patch(f"/api/v1/suggestions/{suggestion.pk}/", {"title": "改标题"}, format="json").status_code == 403
-    assert api(cast.carol).patch(f"/api/v1/suggestions/{suggestion.pk}/", {"title": "改标题"}, format="json").status_code == 404
+    assert (
+        api(cast.sam).patch(f"/api/v1/suggestions/{suggestion.pk}/", {"title": "改标题"}, format="json").status_code
+        == 403
+    )
+    assert (
+        api(cast.carol).patch(f"/api/v1/suggestions/{suggestion.pk}/", {"title": "改标题"}, format="json").status_code
+        == 404
+    )
     suggestion.refresh_from_db()
     assert suggestion.title != "改标题"
