@@ -214,6 +214,7 @@ def key_item_create(
         raise ActionInvalid.field("regime_starts_on", _("The regime must start within the item's year."))
     suggestions, leaders = list(dict.fromkeys(suggestions)), list(dict.fromkeys(leaders))
     _validate_key_item_members(suggestions, leaders)
+    _require_not_chosen_twice(year, suggestions)
     parsed_milestones = _parse_milestones(milestones)
     item = KeySuggestion.objects.create(
         year=year,
@@ -233,6 +234,15 @@ def key_item_create(
     regime_generate(item)
     _item_event(item, actor, "key_item", {"key_item": item.pk, "topic": topic, "year": year})
     return item
+
+
+def _require_not_chosen_twice(year: int, suggestions: Sequence[Suggestion], exclude: int | None = None) -> None:
+    """A suggestion is supervised under one active key item a year; a second would double its regime."""
+    taken = KeySuggestion.objects.filter(year=year, status=KeyItemStatus.ACTIVE, suggestions__in=suggestions)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
+        raise ActionConflict(_("A suggestion of this item is already a key item this year."))
 
 
 def _parse_milestones(milestones: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -282,6 +292,7 @@ def key_item_update(*, key_item: KeySuggestion, actor: User, **changes: Any) -> 
     suggestions = list(changes.get("suggestions", key_item.suggestions.all()))
     leaders = list(changes.get("leaders", key_item.leaders.all()))
     _validate_key_item_members(suggestions, leaders)
+    _require_not_chosen_twice(key_item.year, suggestions, exclude=key_item.pk)
     if fields:
         key_item.save(update_fields=fields)
     if "suggestions" in changes:

@@ -36,6 +36,13 @@ def _input(serializer_class, request):
     return dict(serializer.validated_data)
 
 
+def _staff_first(user) -> None:
+    """For staff-only writes that name other objects: answer the role (403) before resolving ids (400),
+    so a non-staff caller learns nothing about which ids exist. The service checks the role again."""
+    if not user.is_office_staff:
+        raise ActionForbidden("Only deputy-affairs staff may do this.")
+
+
 def _visible_suggestions(user, ids, field: str):
     """Suggestions by id among those the caller may see; an unknown or hidden id is a 400 on `field`."""
     ids = list(dict.fromkeys(ids))
@@ -146,6 +153,7 @@ class KeyItemViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retr
 
     @extend_schema(request=s.KeyItemIn, responses={201: s.KeyItemDetailOut}, summary="Create a key item (staff)")
     def create(self, request):
+        _staff_first(request.user)
         data = _input(s.KeyItemIn, request)
         data["suggestions"] = _visible_suggestions(request.user, data["suggestions"], "suggestions")
         item = services.key_item_create(actor=request.user, **data)
@@ -154,6 +162,7 @@ class KeyItemViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retr
     @extend_schema(request=s.KeyItemUpdateIn, responses=s.KeyItemDetailOut, summary="Edit a key item (staff)")
     def partial_update(self, request, pk=None):
         item = selectors.get_key_item_for(request.user, pk)
+        _staff_first(request.user)
         serializer = s.KeyItemUpdateIn(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -374,6 +383,7 @@ class CampaignViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Ret
         return selectors.get_campaign_for(self.request.user, self.kwargs["pk"])
 
     def _save(self, request, campaign=None, code=status.HTTP_200_OK):
+        _staff_first(request.user)
         data = _input(s.CampaignIn, request)
         data["suggestions"] = _visible_suggestions(request.user, data.get("suggestions", []), "suggestions")
         campaign = services.campaign_save(actor=request.user, campaign=campaign, **data)
@@ -409,8 +419,7 @@ class RepeatCandidatesView(APIView):
     @extend_schema(responses=s.RepeatCandidateOut(many=True), summary="Earlier suggestions on the same matter (staff)")
     def get(self, request, pk):
         suggestion = get_suggestion_for(request.user, pk)
-        if not request.user.is_office_staff:
-            raise ActionForbidden("Only deputy-affairs staff may do this.")
+        _staff_first(request.user)
         pairs = selectors.repeat_candidates(suggestion)
         return Response([{**s.chain_item(x), "score": score} for x, score in pairs])
 
@@ -419,6 +428,7 @@ class LinkRepeatView(APIView):
     @extend_schema(request=s.LinkRepeatIn, responses=s.RepeatChainOut, summary="Link to an earlier suggestion (staff)")
     def post(self, request, pk):
         suggestion = get_suggestion_for(request.user, pk)
+        _staff_first(request.user)
         data = _input(s.LinkRepeatIn, request)
         earlier = _visible_suggestions(request.user, [data["repeat_of"]], "repeat_of")[0]
         services.suggestion_link_repeat(suggestion=suggestion, earlier=earlier, actor=request.user)
@@ -430,6 +440,7 @@ class LinkFollowUpView(APIView):
     @extend_schema(request=s.LinkFollowUpIn, responses=s.ChainItemOut, summary="Link to the look-back it follows up")
     def post(self, request, pk):
         suggestion = get_suggestion_for(request.user, pk)
+        _staff_first(request.user)
         data = _input(s.LinkFollowUpIn, request)
         try:
             look_back = selectors.inspections_visible_to(request.user).get(pk=data["look_back"])
