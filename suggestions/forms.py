@@ -98,9 +98,7 @@ class MultipleFileField(forms.FileField):
 
 
 class SuggestionForm(Form):
-    title = forms.CharField(
-        label=_("Title"), max_length=200, help_text=_("Customarily “关于……的建议” (a suggestion on …).")
-    )
+    title = forms.CharField(label=_("Title"), max_length=200, help_text=_("Customarily “A suggestion on …”."))
     body = forms.CharField(
         label=_("Body"),
         max_length=20000,
@@ -160,7 +158,7 @@ class ReasonForm(Form):
 
 
 class RejectForm(ReasonForm):
-    keep_as_letter = forms.BooleanField(label=_("Keep it as a deputy's letter (代表来信)"), required=False)
+    keep_as_letter = forms.BooleanField(label=_("Keep it as a deputy's letter"), required=False)
 
 
 class MergeForm(Form):
@@ -196,13 +194,13 @@ class UnitChoiceField(forms.ModelMultipleChoiceField):
 
 class AssignForm(Form):
     lead_units = UnitChoiceField(
-        label=_("Lead units (主办)"),
+        label=_("Lead units"),
         queryset=Unit.objects.none(),
         required=False,
         help_text=_("Type to find a unit. Lead units reply to the deputy."),
     )
     co_units = UnitChoiceField(
-        label=_("Co-units (会办)"),
+        label=_("Co-units"),
         queryset=Unit.objects.none(),
         required=False,
         help_text=_("Co-units send their opinion to the lead units."),
@@ -239,10 +237,8 @@ class CosignForm(Form):
 
 
 class EvaluateForm(Form):
-    attitude = forms.ChoiceField(
-        label=_("Handling attitude (办理态度)"), choices=Rating.choices, widget=forms.RadioSelect
-    )
-    result = forms.ChoiceField(label=_("Handling result (办理结果)"), choices=Rating.choices, widget=forms.RadioSelect)
+    attitude = forms.ChoiceField(label=_("Handling attitude"), choices=Rating.choices, widget=forms.RadioSelect)
+    result = forms.ChoiceField(label=_("Handling result"), choices=Rating.choices, widget=forms.RadioSelect)
     comment = forms.CharField(
         label=_("Comment"),
         required=False,

@@ -37,12 +37,12 @@ EVENT_LABELS = {
     "cosign_invite": _("Co-signers invited"),
     "cosign": _("Co-signer answered"),
     "submit": _("Submitted"),
-    "accept": _("Accepted (立案)"),
+    "accept": _("Accepted"),
     "reject": _("Not accepted"),
     "return": _("Returned for revision"),
     "merge": _("Merged into another suggestion"),
     "merged_in": _("Another suggestion merged in"),
-    "assign": _("Assigned (交办)"),
+    "assign": _("Assigned to units"),
     "await_signing": _("Waiting for a new unit to sign"),
     "start_handling": _("Handling started"),
     "back_to_registered": _("Back to registered"),
@@ -68,7 +68,7 @@ EVENT_LABELS = {
     "commitment_fulfilled": _("Commitment fulfilled"),
     "withdraw_consent": _("Co-signer consented to withdrawal"),
     "withdraw": _("Withdrawn"),
-    "urge": _("Urge notice sent (催办)"),
+    "urge": _("Urge notice sent"),
 }
 STATUS_LABELS = dict(SuggestionStatus.choices)
 
@@ -104,3 +104,18 @@ def days_left(due, today) -> int | None:
     if not due or not today:
         return None
     return (due - today).days
+
+
+ROLE_LABELS = {"lead": _("Lead unit"), "co": _("Co-unit")}
+
+
+@register.filter
+def role_label(role: str) -> str:
+    """The assignment role without the Chinese term the model's choice carries (for English pages)."""
+    return str(ROLE_LABELS.get(role, role))
+
+
+@register.filter
+def join_list(values) -> str:
+    """Join names with the language's list separator (、 in Chinese, a comma in English)."""
+    return str(_(", ")).join(str(v) for v in values)

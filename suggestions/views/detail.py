@@ -97,14 +97,14 @@ SUGGESTION_ACTIONS: dict[str, Action] = {
         ),
         Action(
             "accept",
-            gettext_lazy("Accept (立案)"),
+            gettext_lazy("Accept"),
             lambda r, s, d: services.suggestion_accept(suggestion=s, actor=r.user),
             done=gettext_lazy("Accepted and numbered."),
             style="success",
         ),
         Action(
             "reject",
-            gettext_lazy("Reject (不予立案)"),
+            gettext_lazy("Reject"),
             lambda r, s, d: services.suggestion_reject(
                 suggestion=s, actor=r.user, reason=d["reason"], keep_as_letter=d["keep_as_letter"]
             ),
@@ -122,7 +122,7 @@ SUGGESTION_ACTIONS: dict[str, Action] = {
         ),
         Action(
             "merge",
-            gettext_lazy("Merge (并案)"),
+            gettext_lazy("Merge"),
             lambda r, s, d: services.suggestion_merge(suggestion=s, actor=r.user, into=d["into"]),
             form=f.MergeForm,
             done=gettext_lazy("Merged."),
@@ -153,7 +153,7 @@ ASSIGNMENT_ACTIONS: dict[str, Action] = {
     for a in [
         Action(
             "sign",
-            gettext_lazy("Sign for it (签收)"),
+            gettext_lazy("Sign for it"),
             lambda r, a, d: services.assignment_sign(assignment=a, actor=r.user),
             done=gettext_lazy("Signed for."),
             style="success",
@@ -211,7 +211,7 @@ ASSIGNMENT_ACTIONS: dict[str, Action] = {
         ),
         Action(
             "approve_reply",
-            gettext_lazy("Sign off and release (签发)"),
+            gettext_lazy("Sign off and release"),
             lambda r, a, d: services.reply_approve(assignment=a, actor=r.user),
             done=gettext_lazy("Reply signed off and released to the deputy."),
             style="success",
@@ -583,7 +583,7 @@ def suggestion_assign(request, pk: int):
                 due_date=data["due_date"],
             ),
             form=form,
-            done=_("Assigned (交办)."),
+            done=_("Assigned to the units."),
         )
         if ok:
             return redirect("suggestion_detail", pk=suggestion.pk)
