@@ -94,7 +94,7 @@ def test_override_for_a_year_the_package_does_not_know():
     assert is_workday(D(2027, 1, 1)) is False
     assert is_workday(D(2027, 2, 20)) is True
     assert add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
-    due, skipped = Calendar.load().add_working_days(D(2026, 12, 31), 1)
+    _due, skipped = Calendar.load().add_working_days(D(2026, 12, 31), 1)
     assert skipped[0] == {"date": "2027-01-01", "why": "元旦"}
 
 

@@ -1,0 +1,62 @@
+"""List endpoints run a fixed number of queries whatever the page size (no N+1)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from .factories import suggestion_in_state
+
+pytestmark = pytest.mark.django_db
+
+# Pinned per endpoint: a query per row, or a new prefetch nobody asked for, shows up here.
+LIST_QUERIES = {
+    "/api/v1/suggestions/": 4,  # count, page (with session, category, lead), assignments+unit, co-signers+deputy
+    "/api/v1/assignments/": 2,  # count, page (with unit, suggestion)
+    "/api/v1/deadlines/": 2,  # count, page (with unit, suggestion, session, assignment)
+}
+
+
+def make_rows(cast, n: int) -> None:
+    for i in range(n):
+        suggestion_in_state("assigned", cast=cast, co_signers=[cast.bob], title=f"关于第{i}件事的建议")
+
+
+def run(client, url: str, page_size: int):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{url}?page_size={page_size}")
+    assert response.status_code == 200, response.content
+    return len(queries), len(response.json()["results"])
+
+
+PERSONAS = ["sam", "alice", "bob", "henry", "ivan", "victor"]
+
+
+def test_list_query_counts_are_pinned_and_do_not_grow_with_the_page_size(cast, api, django_assert_num_queries):
+    """Built once (rows are the slow part): 5 rows, then 50, for every list and every role."""
+    make_rows(cast, 5)
+    staff = api(cast.sam)
+    for url, expected in LIST_QUERIES.items():
+        with django_assert_num_queries(expected):
+            small = staff.get(f"{url}?page_size=5")
+        assert len(small.json()["results"]) == 5, url
+    small_counts = {who: run(api(cast[who]), "/api/v1/suggestions/", 5)[0] for who in PERSONAS}
+
+    make_rows(cast, 45)
+    for url, expected in LIST_QUERIES.items():
+        with django_assert_num_queries(expected):
+            big = staff.get(f"{url}?page_size=50")
+        assert len(big.json()["results"]) == 50, url
+    for who in PERSONAS:
+        queries, rows = run(api(cast[who]), "/api/v1/suggestions/", 50)
+        assert queries == small_counts[who], who
+        assert rows == (0 if who == "victor" else 50), who  # victor supervises none of them
+
+
+def test_timeline_query_count_does_not_grow(cast, api):
+    suggestion = suggestion_in_state("handling", cast=cast)
+    client = api(cast.alice)
+    few = run(client, f"/api/v1/suggestions/{suggestion.pk}/timeline/", 3)[0]
+    many = run(client, f"/api/v1/suggestions/{suggestion.pk}/timeline/", 50)[0]
+    assert few == many
