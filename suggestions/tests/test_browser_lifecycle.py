@@ -228,6 +228,7 @@ def test_whole_lifecycle_through_the_pages(
     screenshot(staff, "staff-overview")
     supervisor = chrome.page_for("victor", viewport=DESKTOP)
     assert_accessible(supervisor, "supervisor home")
+    screenshot(supervisor, "supervisor-home")
 
     suggestion = Suggestion.objects.get(pk=sid)
     assert suggestion.status == SuggestionStatus.CLOSED and suggestion.round == 2
