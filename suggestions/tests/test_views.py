@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from suggestions import services
 from suggestions.models import AssignmentRole, AssignmentStatus, Suggestion, SuggestionStatus
+from suggestions.views.detail import ASSIGNMENT_ACTIONS, SUGGESTION_ACTIONS
 
 from . import web_helpers
 from .web_helpers import client_for
@@ -324,3 +325,66 @@ def test_list_pages_have_fixed_query_counts(rows, make_suggestion, alice, henry,
     _count(staff, reverse("intake"), django_assert_num_queries, 7)
     _count(staff, reverse("request_queue"), django_assert_num_queries, 5)
     _count(staff, reverse("overview"), django_assert_num_queries, 5)
+
+
+def test_lead_unit_reads_the_co_units_opinion_but_the_co_unit_sees_only_its_share(make_suggestion, henry, ivan):
+    s = make_suggestion("handling")
+    co = s.assignments.get(role=AssignmentRole.CO)
+    services.opinion_send(assignment=co, actor=ivan, body="财政局同意安排配套资金。")
+    assert "财政局同意安排配套资金。" in client_for(henry).get(detail_url(s)).content.decode()
+    page = client_for(ivan).get(detail_url(s)).content.decode()
+    lead = s.assignments.get(role=AssignmentRole.LEAD)
+    assert f'data-assignment="{lead.pk}"' not in page and f'data-assignment="{co.pk}"' in page
+
+
+@pytest.mark.parametrize("action", sorted(SUGGESTION_ACTIONS))
+def test_outsiders_get_404_for_every_suggestion_action(action, make_suggestion, carol, oscar):
+    s = make_suggestion("handling")
+    for outsider in (carol, oscar):
+        assert client_for(outsider).post(act_url(s, action), {}).status_code == 404
+
+
+@pytest.mark.parametrize("action", sorted(ASSIGNMENT_ACTIONS))
+def test_outsiders_get_404_for_every_assignment_action(action, make_suggestion, carol, oscar):
+    s = make_suggestion("handling")
+    lead = s.assignments.get(role=AssignmentRole.LEAD)
+    before = list(s.events.values_list("pk", flat=True))
+    for outsider in (carol, oscar):
+        assert client_for(outsider).post(assignment_url(lead, action), {}).status_code == 404
+    assert list(s.events.values_list("pk", flat=True)) == before
+
+
+def test_staff_return_merge_and_deputy_withdraw_through_the_pages(make_suggestion, sam, alice, bob):
+    first = make_suggestion("registered", title="先提出的建议")
+    s = make_suggestion("submitted")
+    staff = client_for(sam)
+    assert staff.post(act_url(s, "return"), {"return-reason": "请补充具体措施。"}).status_code == 302
+    s.refresh_from_db()
+    assert s.status == SuggestionStatus.DRAFT and s.reason == "请补充具体措施。"
+    assert "请补充具体措施。" in client_for(alice).get(detail_url(s)).content.decode()
+    services.suggestion_submit(suggestion=s, actor=alice)
+    assert staff.post(act_url(s, "merge"), {"merge-into": first.pk}).status_code == 302
+    s.refresh_from_db()
+    assert s.status == SuggestionStatus.MERGED and s.merged_into == first
+    # A joint suggestion is withdrawn once the co-signer consents; the button was offered all along.
+    third = make_suggestion("registered", title="第三条")
+    assert 'data-action="withdraw"' in client_for(alice).get(detail_url(third)).content.decode()
+    client_for(alice).post(act_url(third, "withdraw"))
+    third.refresh_from_db()
+    assert third.status == SuggestionStatus.REGISTERED  # refused: bob has not consented
+    assert client_for(bob).post(act_url(third, "consent_withdraw")).status_code == 302
+    assert client_for(alice).post(act_url(third, "withdraw")).status_code == 302
+    third.refresh_from_db()
+    assert third.status == SuggestionStatus.WITHDRAWN
+    # Repeating it is refused with a message, not an error page.
+    response = client_for(alice).post(act_url(third, "withdraw"), follow=True)
+    assert response.status_code == 200 and len(list(response.context["messages"])) == 1
+
+
+def test_cosigner_declines(make_suggestion, bob, alice):
+    s = make_suggestion("draft")
+    assert client_for(bob).post(act_url(s, "cosign"), {"cosign-accept": "no"}).status_code == 302
+    assert s.cosignatures.get().status == "declined"
+    assert client_for(alice).post(act_url(s, "submit")).status_code == 302
+    s.refresh_from_db()
+    assert s.status == SuggestionStatus.SUBMITTED

@@ -385,7 +385,14 @@ def detail_context(request, suggestion: Suggestion, *, bound: tuple[str, int | N
         .order_by("role", "id")
     )
     if user.is_unit_user:
-        assignments = [a for a in assignments if a.unit_id == user.unit_id and a.status != AssignmentStatus.RETURNED]
+        # A unit sees its own share; a lead unit also sees the co-units, whose opinions it must reflect.
+        own = [a for a in assignments if a.unit_id == user.unit_id and a.status != AssignmentStatus.RETURNED]
+        is_lead_unit = any(a.role == AssignmentRole.LEAD for a in own)
+        assignments = [
+            a
+            for a in assignments
+            if a in own or (is_lead_unit and a.role == AssignmentRole.CO and a.status != AssignmentStatus.RETURNED)
+        ]
     live = [a for a in assignments if a.status != AssignmentStatus.RETURNED]
 
     bound_action, bound_assignment, bound_form = bound or (None, None, None)
@@ -401,7 +408,7 @@ def detail_context(request, suggestion: Suggestion, *, bound: tuple[str, int | N
                 form, is_open = _make_form(action, prefix=f"{name}-{assignment.pk}", suggestion=suggestion), False
             assignment.actions.append({"action": action, "form": form, "open": is_open})
         # Contacts: the suggestion's deputies, staff and the unit itself.
-        assignment.show_contacts = is_deputy_of or user.is_office_staff or user.is_unit_user
+        assignment.show_contacts = is_deputy_of or user.is_office_staff or assignment.unit_id == user.unit_id
         assignment.dispute_forms = {}
         if is_deputy_of:
             for contact in assignment.contacts.all():
