@@ -9,7 +9,7 @@ from suggestions.models import AssignmentStatus, SuggestionStatus
 
 register = template.Library()
 
-STATUS_CLASS = {
+STATUS_CLASS: dict[str, str] = {
     SuggestionStatus.DRAFT: "text-bg-light border",
     SuggestionStatus.SUBMITTED: "text-bg-info",
     SuggestionStatus.REGISTERED: "text-bg-primary",

@@ -388,3 +388,18 @@ def test_cosigner_declines(make_suggestion, bob, alice):
     assert client_for(alice).post(act_url(s, "submit")).status_code == 302
     s.refresh_from_db()
     assert s.status == SuggestionStatus.SUBMITTED
+
+
+def test_detail_shows_the_repeat_chain_when_the_matter_was_raised_before(make_suggestion, sam, session_2026):
+    from suggestions.models import CongressSession
+
+    earlier_session = CongressSession.objects.create(term=16, number=3, year=2025)
+    earlier = make_suggestion("registered", title="关于南冲电排站的建议", session=earlier_session)
+    later = make_suggestion("submitted", title="再次关于南冲电排站的建议")
+    Suggestion.objects.filter(pk=later.pk).update(repeat_of=earlier)  # the link the supervision app records
+    page = client_for(sam).get(detail_url(later)).content.decode()
+    assert f'id="repeat-chain-{later.pk}"' in page and "2025" in page
+    assert (
+        f'id="repeat-chain-{earlier.pk}"'
+        not in client_for(sam).get(detail_url(make_suggestion("draft"))).content.decode()
+    )
