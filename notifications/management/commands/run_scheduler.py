@@ -8,7 +8,7 @@ import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from notifications import services
 
@@ -22,11 +22,18 @@ def run_once() -> dict[str, int]:
     return {"deadlines": len(result.deadlines), "digests": digests, "deliveries": sent}
 
 
+def _drop_stale_connections() -> None:
+    # A long-lived loop must not keep a connection the database has dropped (restart, idle timeout);
+    # inside an outer transaction (tests) the connection is not ours to close.
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 def scheduler_loop(stop: threading.Event, interval: float, *, on_tick=None) -> int:
     """Sweep at once, then every `interval` seconds until `stop` is set. Returns the number of runs."""
     runs = 0
     while not stop.is_set():
-        close_old_connections()
+        _drop_stale_connections()
         try:
             counts = run_once()
             if on_tick is not None:
@@ -34,7 +41,7 @@ def scheduler_loop(stop: threading.Event, interval: float, *, on_tick=None) -> i
         except Exception:  # one bad run (database busy, …) must not end the scheduler
             logger.exception("reminder sweep failed; trying again in %s s", interval)
         finally:
-            close_old_connections()
+            _drop_stale_connections()
         runs += 1
         stop.wait(interval)
     return runs
