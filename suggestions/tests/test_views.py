@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from suggestions import services
 from suggestions.models import AssignmentRole, AssignmentStatus, Suggestion, SuggestionStatus
-from suggestions.views.detail import ASSIGNMENT_ACTIONS, SUGGESTION_ACTIONS
+from suggestions.views.actions import ASSIGNMENT_ACTIONS, SUGGESTION_ACTIONS
 
 from . import web_helpers
 from .web_helpers import client_for
