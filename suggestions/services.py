@@ -240,6 +240,18 @@ def attachments_add(
     return made
 
 
+@transaction.atomic
+def suggestion_attach(*, suggestion: Suggestion, actor: User, files: Iterable, field: str = "file") -> list:
+    """The lead deputy adds files to their draft; all of them or none are stored."""
+    _require(actor.pk == suggestion.lead_deputy_id, _("Only the lead deputy may attach files."))
+    _lock(suggestion)
+    if suggestion.status != S.DRAFT:
+        raise ActionConflict(_("Files can only be attached while the suggestion is a draft."))
+    made = attachments_add(suggestion=suggestion, actor=actor, files=files, field=field)
+    event_record(suggestion=suggestion, actor=actor, action="attach", detail={"attachments": [a.pk for a in made]})
+    return made
+
+
 def _validate_cosigners(actor: User, co_signer_ids: Sequence[int]) -> list[User]:
     ids = list(dict.fromkeys(int(i) for i in co_signer_ids))
     if actor.pk in ids:
@@ -1230,6 +1242,8 @@ def commitment_fulfil(*, commitment: Commitment, actor: User, note: str) -> Comm
     _require_unit_member(actor, assignment)
     note = _require_text(note, "note", max_length=5000)
     suggestion = _lock(assignment.suggestion)
+    if suggestion.status in {S.CLOSED, S.WITHDRAWN}:
+        raise ActionConflict(_("The suggestion is closed; its commitments can no longer be reported."))
     if (
         Commitment.objects.filter(pk=commitment.pk, fulfilled_at__isnull=True).update(
             fulfilled_at=timezone.now(), fulfilment_note=note

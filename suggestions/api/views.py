@@ -16,7 +16,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.api import IsStaffOrReadOnly
-from config.errors import ActionForbidden, ActionInvalid
+from config.errors import ActionInvalid
 from suggestions import selectors, services
 from suggestions.models import (
     Assignment,
@@ -315,12 +315,10 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
         suggestion = self.get_object()
         if request.method == "GET":
             return _ok(s.AttachmentOut(suggestion.attachments.all(), many=True).data)
-        if request.user.pk != suggestion.lead_deputy_id:
-            raise ActionForbidden("Only the lead deputy may attach files.")
         files = request.FILES.getlist("file")
         if not files:
             raise ActionInvalid.field("file", "No file was submitted.")
-        made = services.attachments_add(suggestion=suggestion, actor=request.user, files=files, field="file")
+        made = services.suggestion_attach(suggestion=suggestion, actor=request.user, files=files)
         return _ok(s.AttachmentOut(made[0]).data, status.HTTP_201_CREATED)
 
 

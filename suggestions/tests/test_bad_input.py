@@ -279,3 +279,20 @@ def test_garbage_bodies_never_cause_a_500(case, cast, api):
             assert snapshot(ctx.suggestion) == before, (body, response.status_code)
         else:  # actions without a body accept anything; later calls are then repeats
             before = snapshot(ctx.suggestion)
+
+
+def test_attachments_go_only_to_the_lead_deputys_draft(alice, bob, sam, session_2026, api):
+    from suggestions import services
+
+    suggestion = services.suggestion_create(author=alice, title="关于附件的建议", body="正文", session=session_2026)
+
+    def upload(user):
+        pdf = SimpleUploadedFile("plan.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+        return api(user).post(f"/api/v1/suggestions/{suggestion.pk}/attachments/", {"file": [pdf]}, format="multipart")
+
+    assert upload(sam).status_code == 403
+    assert upload(alice).status_code == 201
+    assert Event.objects.filter(suggestion=suggestion, action="attach").count() == 1
+    services.suggestion_submit(suggestion=suggestion, actor=alice)
+    assert upload(alice).status_code == 409
+    assert Attachment.objects.filter(suggestion=suggestion).count() == 1

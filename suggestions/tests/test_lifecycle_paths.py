@@ -151,3 +151,13 @@ def test_reopen_is_refused_while_still_handling(cast):
         services.suggestion_reopen(suggestion=suggestion, actor=None, reason="系统")
     suggestion.refresh_from_db()
     assert suggestion.status == "handling" and suggestion.round == 1
+
+
+def test_commitments_cannot_be_reported_once_staff_closed_the_follow_up(cast):
+    suggestion = suggestion_in_state("follow_up", cast=cast)
+    commitment = lead_assignment(suggestion).replies.get(status="released").commitments.get()
+    services.suggestion_close(suggestion=suggestion, actor=cast.sam, note="二次验收通过")
+    with pytest.raises(ActionConflict):
+        services.commitment_fulfil(commitment=commitment, actor=cast.henry, note="已完成")
+    commitment.refresh_from_db()
+    assert commitment.fulfilled_at is None
