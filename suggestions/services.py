@@ -67,7 +67,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "assign": (frozenset({S.REGISTERED}), S.ASSIGNED),
     "start_handling": (frozenset({S.ASSIGNED}), S.HANDLING),
     "back_to_registered": (frozenset({S.ASSIGNED, S.HANDLING}), S.REGISTERED),
-    "reply_release": (frozenset({S.HANDLING, S.REHANDLING}), S.REPLIED),
+    # Each lead unit's release is its own "reply_release" event; this is the suggestion's step.
+    "all_replied": (frozenset({S.HANDLING, S.REHANDLING}), S.REPLIED),
     "evaluate": (frozenset({S.REPLIED}), None),
     "close_no_evaluation": (frozenset({S.REPLIED}), S.CLOSED),
     "close": (frozenset({S.REPLIED, S.FOLLOW_UP}), S.CLOSED),
@@ -562,7 +563,7 @@ def _after_lead_change(suggestion: Suggestion, actor: User | None) -> None:
     if suggestion.status == S.ASSIGNED and not any(s in unsigned for s in leads):
         _transition(suggestion, "start_handling", actor)
     if suggestion.status in {S.HANDLING, S.REHANDLING} and all(s == AssignmentStatus.REPLIED for s in leads):
-        _transition(suggestion, "reply_release", actor, replied_at=timezone.now())
+        _transition(suggestion, "all_replied", actor, replied_at=timezone.now())
         dl.deadline_open(
             kind=DeadlineKind.EVALUATION,
             party=Party.DEPUTY,

@@ -58,6 +58,7 @@ EVENT_LABELS = {
     "reply_draft": _("Reply drafted"),
     "reply_send_back": _("Reply draft sent back"),
     "reply_release": _("Reply signed off and released"),
+    "all_replied": _("Every lead unit has replied"),
     "opinion": _("Co-unit opinion sent"),
     "evaluate": _("Deputy rated the handling"),
     "rehandling_ordered": _("Re-handling ordered"),
