@@ -115,10 +115,16 @@ def main() -> None:
     session = CongressSession.objects.create(term=16, number=4, year=today.year)
     suggestions = Suggestion.objects.bulk_create(
         [
-            Suggestion(title=f"关于第{i}项民生工程的建议", body="…", session=session, lead_deputy=deputy,
-                       status=SuggestionStatus.HANDLING, number=i + 1)
+            Suggestion(
+                title=f"关于第{i}项民生工程的建议",
+                body="…",
+                session=session,
+                lead_deputy=deputy,
+                status=SuggestionStatus.HANDLING,
+                number=i + 1,
+            )
             for i in range(1000)
-        ],  # fmt: skip
+        ],
         batch_size=1000,
     )
 
