@@ -214,7 +214,7 @@ def _recipients(plans: list[tuple[Deadline, Stage]]) -> tuple[dict[int, list[tup
         kind = _stage_kind(d, stage)
         chosen: dict[int, str] = {}
         if d.party == Party.UNIT:
-            members = by_unit.get(d.unit_id, [])
+            members = by_unit.get(d.unit_id, []) if d.unit_id else []
             handlers = [u for u in members if u.role == Role.UNIT_HANDLER]
             heads = [u for u in members if u.role == Role.UNIT_HEAD]
             for u in handlers or heads:  # no handler: the head hears it from the first stage
@@ -225,7 +225,7 @@ def _recipients(plans: list[tuple[Deadline, Stage]]) -> tuple[dict[int, list[tup
             if stage.days_overdue >= ESCALATE_TO_STAFF_AFTER:
                 for u in staff:
                     chosen.setdefault(u.pk, Kind.ESCALATION)
-                for uid in supervisors.get(d.suggestion_id, ()):
+                for uid in supervisors.get(d.suggestion_id, ()) if d.suggestion_id else ():
                     if uid in users:
                         chosen.setdefault(uid, Kind.ESCALATION)
         elif d.party == Party.DEPUTY and d.user_id and d.user is not None and d.user.is_active:
