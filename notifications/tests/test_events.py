@@ -70,3 +70,26 @@ def test_unrelated_actions_notify_nobody(make_suggestion, alice):
     s = make_suggestion()
     event_record(suggestion=s, actor=alice, action="update", detail={"fields": ["title"]})
     assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db
+def test_with_a_broker_delivery_is_enqueued_only_after_commit(
+    make_suggestion, make_assignment, sam, water, henry, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from notifications import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    henry.email = "henry@swj.example"
+    henry.save()
+    calls = []
+    monkeypatch.setattr(tasks.deliver_pending, "delay", lambda: calls.append("delay"))
+    s = make_suggestion()
+    a = make_assignment(s, water)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        event_record(
+            suggestion=s, actor=sam, action="urge", detail={"assignment": a.pk, "unit": water.pk, "message": "x"}
+        )
+    assert calls == []  # nothing may run before the transaction that wrote the rows commits
+    for callback in callbacks:
+        callback()
+    assert calls == ["delay"]

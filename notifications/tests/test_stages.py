@@ -99,3 +99,23 @@ def test_staff_overrides_decide_for_a_year_the_package_does_not_know():
     assert stages["before_3"] == D(2026, 12, 29)
     stages = plan(D(2027, 1, 11), D(2027, 1, 11))
     assert stages["before_1"] == D(2027, 1, 9)  # the Saturday staff made a working day
+
+
+def test_quiet_hours_across_midnight_and_within_a_day():
+    from zoneinfo import ZoneInfo
+
+    from notifications.services import quiet_release
+
+    sh = ZoneInfo("Asia/Shanghai")
+    night, morning = dt.time(22, 0), dt.time(7, 0)
+    assert quiet_release(dt.datetime(2026, 11, 9, 23, 30, tzinfo=sh), night, morning) == dt.datetime(
+        2026, 11, 10, 7, 0, tzinfo=sh
+    )
+    assert quiet_release(dt.datetime(2026, 11, 10, 6, 59, tzinfo=sh), night, morning) == dt.datetime(
+        2026, 11, 10, 7, 0, tzinfo=sh
+    )
+    noon = dt.datetime(2026, 11, 10, 12, 0, tzinfo=sh)
+    assert quiet_release(noon, night, morning) == noon
+    # A lunchtime quiet window that does not cross midnight.
+    assert quiet_release(noon, dt.time(11, 30), dt.time(13, 0)) == dt.datetime(2026, 11, 10, 13, 0, tzinfo=sh)
+    assert quiet_release(noon, dt.time(7, 0), dt.time(7, 0)) == noon  # start == end: no quiet hours
