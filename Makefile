@@ -16,7 +16,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 messages: venv
-	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v 0; \
+	@if command -v msgfmt >/dev/null; then ALLOW_INSECURE_SECRET=true $(PY) manage.py compilemessages --ignore=.venv -v 0; \
 	else echo "msgfmt not found: install gettext for translations"; fi
 
 demo: venv messages

@@ -36,6 +36,12 @@ def make_user(username: str, role: str, unit: Unit | None = None, **kw) -> User:
     return user
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2 makes every persona cost a third of a second; tests do not need slow hashes.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def session_2026(db):
     return CongressSession.objects.create(term=16, number=4, year=2026, start_date=dt.date(2026, 1, 10))

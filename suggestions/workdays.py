@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import chinese_calendar
@@ -36,14 +37,7 @@ class Calendar:
         override = self.overrides.get(day)
         if override is not None:
             return override.is_workday, override.note or ("workday" if override.is_workday else "holiday")
-        try:
-            on_holiday, name = chinese_calendar.get_holiday_detail(day)
-        except NotImplementedError:
-            # Year unknown to the package: weekends only, until staff add overrides.
-            return day.weekday() < 5, "weekend" if day.weekday() >= 5 else ""
-        if on_holiday:
-            return False, str(name) if name else "weekend"
-        return True, ("adjusted working day" if day.weekday() >= 5 else "")
+        return _official_day_info(day)
 
     def is_workday(self, day: dt.date) -> bool:
         return self.day_info(day)[0]
@@ -82,6 +76,20 @@ class Calendar:
         if b < a:
             return -self.working_days_between(b, a)
         return sum(1 for i in range(1, (b - a).days + 1) if self.is_workday(a + dt.timedelta(days=i)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _official_day_info(day: dt.date) -> tuple[bool, str]:
+    """The State Council schedule as the package knows it. Cached: it never changes for a day,
+    and the reminder sweep and deadline arithmetic ask about the same few hundred days."""
+    try:
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        # Year unknown to the package: weekends only, until staff add overrides.
+        return day.weekday() < 5, "weekend" if day.weekday() >= 5 else ""
+    if on_holiday:
+        return False, str(name) if name else "weekend"
+    return True, ("adjusted working day" if day.weekday() >= 5 else "")
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
