@@ -403,3 +403,14 @@ def test_detail_shows_the_repeat_chain_when_the_matter_was_raised_before(make_su
         f'id="repeat-chain-{earlier.pk}"'
         not in client_for(sam).get(detail_url(make_suggestion("draft"))).content.decode()
     )
+
+
+def test_staff_are_offered_an_urge_notice_for_open_assignments_only(make_suggestion, sam, henry):
+    s = make_suggestion("assigned")
+    pending = s.assignments.get(role=AssignmentRole.LEAD)
+    urge_url = f"/notifications/urge/{pending.pk}/"
+    assert urge_url in client_for(sam).get(detail_url(s)).content.decode()
+    assert urge_url not in client_for(henry).get(detail_url(s)).content.decode()
+    replied = make_suggestion("replied", title="已答复的建议")
+    lead = replied.assignments.get(role=AssignmentRole.LEAD)
+    assert f"/notifications/urge/{lead.pk}/" not in client_for(sam).get(detail_url(replied)).content.decode()
