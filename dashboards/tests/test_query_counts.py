@@ -1,0 +1,61 @@
+"""Each dashboard page and stats endpoint runs the same number of queries for 10 and 1,000 suggestions."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Unit
+from dashboards import metrics as m
+from dashboards.generator import generate
+
+pytestmark = pytest.mark.django_db
+
+# Whole requests, including the session and user lookups (2) and, for pages, the template's context
+# processors. A table page: period years (1), settings (2), one GROUP BY per fact source (2-3),
+# the labels of its rows (1) and the session choices of the period form (1).
+PINNED = {
+    "/dashboards/?year={y}": 21,
+    "/dashboards/units/?year={y}": 12,
+    "/dashboards/units/?year={y}&format=xlsx": 9,
+    "/dashboards/categories/?year={y}": 12,
+    "/dashboards/key-items/?year={y}": 12,
+    "/dashboards/assessment/?year={y}": 12,
+    "/dashboards/report/?year={y}": 18,
+    "/dashboards/units/{unit}/?year={y}": 14,
+    "/dashboards/drill/?metric=replied&year={y}": 6,
+    "/dashboards/drill/?metric=closed&dim=unit&key={unit}&year={y}": 7,
+    "/dashboards/snapshots/": 6,
+    "/api/v1/stats/units/?year={y}": 9,
+    "/api/v1/stats/categories/?year={y}": 9,
+    "/api/v1/stats/sessions/?year={y}": 9,
+    "/api/v1/stats/years/": 7,
+    "/api/v1/stats/key-items/?year={y}": 9,
+    "/api/v1/stats/overview/?year={y}": 11,
+    "/api/v1/stats/assessment/?year={y}": 9,
+    "/api/v1/stats/drill/?metric=overdue&dim=unit&key={unit}&year={y}": 5,
+}
+
+
+def _counts(client, unit_id: int) -> dict[str, int]:
+    year = m.today().year
+    counts = {}
+    for template in PINNED:
+        url = template.format(y=year, unit=unit_id)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[template] = len(queries)
+    return counts
+
+
+def test_query_counts_do_not_grow_with_the_data(client, sam):
+    generate(suggestions=10, units=5, years=2, seed=3)
+    client.force_login(sam)
+    unit = Unit.objects.filter(code__startswith="GEN").order_by("code").first()
+    small = _counts(client, unit.pk)
+    generate(suggestions=990, units=5, years=2, seed=4)
+    large = _counts(client, unit.pk)
+    assert small == large
+    assert large == PINNED
