@@ -23,7 +23,7 @@ class PeriodForm(forms.Form):
     date_to = forms.DateField(label=_("Assigned to"), required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end of the range is before its start."))
@@ -80,7 +80,7 @@ class SettingsForm(forms.Form):
                 self.initial[f"{metric}__amber_at"] = settings.amber_at[metric] * 100
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for metric in METRIC_DEFAULTS:
             green, amber = data.get(f"{metric}__green_at"), data.get(f"{metric}__amber_at")
             if green is not None and amber is not None and amber > green:
