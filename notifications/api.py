@@ -35,6 +35,10 @@ class UrgeOut(serializers.Serializer):
     notified = serializers.IntegerField()
 
 
+class MarkedOut(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many notifications were unread and are now read.")
+
+
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = NotificationOut
     filterset_fields = ["kind"]
@@ -61,7 +65,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         notification = services.notification_mark_read(user=request.user, notification_id=pk)
         return Response(NotificationOut(notification).data)
 
-    @extend_schema(request=None, responses={200: None}, summary="Mark all my notifications read")
+    @extend_schema(request=None, responses={200: MarkedOut}, summary="Mark all my notifications read")
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         return Response({"marked": services.notifications_mark_all_read(user=request.user)})
