@@ -39,8 +39,9 @@ pytest: venv messages
 
 test: lint typecheck pytest
 
+# Benchmarks are not part of `make test`; see docs/benchmarks.md for the data sets they need.
 bench: venv
-	$(PY) bench/run.py
+	ALLOW_INSECURE_SECRET=true $(PY) bench/reminders.py
 
 clean:
 	rm -rf $(VENV) staticfiles
