@@ -26,7 +26,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from accounts.models import Unit
 from suggestions.deadlines import deadline_open
-from suggestions.models import AssignmentRole, AssignmentStatus, Deadline, DeadlineKind, Party
+from suggestions.models import AssignmentRole, AssignmentStatus, Deadline, DeadlineKind, Party, Suggestion
 from suggestions.workdays import Calendar
 
 from .models import KeySuggestion
@@ -105,6 +105,7 @@ def regime_generate(item: KeySuggestion) -> list[Deadline]:
             .first()
         )
     created = []
+    targets: list[tuple[str, Unit | None, Suggestion | None]]
     for p in plan(item.regime_starts_on):
         if p.kind == DeadlineKind.MONTHLY_REPORT:
             targets = [(Party.UNIT, unit, first_suggestion_for_unit[unit.pk]) for unit in units]

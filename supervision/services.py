@@ -637,7 +637,7 @@ def inspection_create(
 def _inspection_effects(inspection: Inspection, actor: User) -> None:
     """Which deadlines an inspection meets, and what a second acceptance does to the suggestion."""
     kind, suggestion = inspection.kind, inspection.suggestion
-    if inspection.key_item_id is not None and kind not in SUGGESTION_KINDS:
+    if inspection.key_item is not None and kind not in SUGGESTION_KINDS:
         # 一季一检查: any inspection of the item during a quarter meets that quarter's deadline.
         quarter = (inspection.held_on.month - 1) // 3
         dl.deadline_satisfy(
@@ -718,7 +718,7 @@ def follow_up_action_complete(*, action: FollowUpAction, actor: User, note: str)
     action.done_at, action.done_by, action.done_note = now, actor, note
     ct = ContentType.objects.get_for_model(FollowUpAction)
     dl.deadline_satisfy(Deadline.objects.filter(content_type=ct, object_id=action.pk), at=now)
-    if action.inspection.suggestion_id:
+    if action.inspection.suggestion is not None:
         event_record(
             suggestion=action.inspection.suggestion,
             actor=actor,

@@ -173,7 +173,7 @@ class KeyItemDetailOut(KeyItemOut):
 
     def get_regime(self, obj) -> list[dict]:
         qs = selectors.key_item_deadlines(obj).order_by("due_date", "kind", "id")
-        return RegimeDeadlineOut(qs, many=True, context=self.context).data
+        return list(RegimeDeadlineOut(qs, many=True, context=self.context).data)
 
 
 class CompleteIn(serializers.Serializer):
@@ -336,7 +336,7 @@ class InspectionOut(serializers.ModelSerializer):
             if obj.report_released_at is None:
                 return []
             actions = [a for a in actions if a.unit_id == user.unit_id]
-        return FollowUpOut(actions, many=True).data
+        return list(FollowUpOut(actions, many=True).data)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ def _visible_suggestions(user, ids, field: str):
 
 @extend_schema_view(list=extend_schema(summary="Supervisors attached to suggestions the caller may see"))
 class SuggestionSupervisorViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
+    queryset = SuggestionSupervisor.objects.none()  # for the schema generator; requests use get_queryset
     serializer_class = s.SupervisorOut
     filterset_fields = ["suggestion", "user"]
 
@@ -93,6 +94,7 @@ class InstructionFilter(django_filters.FilterSet):
 
 @extend_schema_view(list=extend_schema(summary="批示 on suggestions and key items the caller may see"))
 class InstructionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
+    queryset = Instruction.objects.none()  # for the schema generator; requests use get_queryset
     serializer_class = s.InstructionOut
     filterset_class = InstructionFilter
 
@@ -131,6 +133,7 @@ class KeyItemFilter(django_filters.FilterSet):
     ),
 )
 class KeyItemViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = KeySuggestion.objects.none()  # for the schema generator; requests use get_queryset
     serializer_class = s.KeyItemOut
     filterset_class = KeyItemFilter
 
@@ -231,6 +234,7 @@ class MonthlyReportFilter(django_filters.FilterSet):
     retrieve=extend_schema(summary="One monthly report"),
 )
 class MonthlyReportViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = MonthlyReport.objects.none()  # for the schema generator; requests use get_queryset
     serializer_class = s.MonthlyReportOut
     filterset_class = MonthlyReportFilter
 
@@ -282,6 +286,7 @@ def _create_inspection(request, data, kind):
     retrieve=extend_schema(summary="One inspection"),
 )
 class InspectionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = Inspection.objects.none()  # for the schema generator; requests use get_queryset
     serializer_class = s.InspectionOut
     filterset_class = InspectionFilter
 
@@ -347,6 +352,7 @@ class FollowUpFilter(django_filters.FilterSet):
     retrieve=extend_schema(summary="One follow-up action"),
 )
 class FollowUpActionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = FollowUpAction.objects.none()  # for the schema generator; requests use get_queryset
     serializer_class = s.FollowUpOut
     filterset_class = FollowUpFilter
 
