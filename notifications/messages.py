@@ -80,6 +80,12 @@ def render_message(kind: str, params: dict[str, Any]) -> str:
         return _("%(suggestion)s must be handled again.") % p
     if kind == Kind.COSIGN_INVITE:
         return _("You are invited to co-sign %(suggestion)s.") % p
+    if kind == Kind.INSPECTION_REPORT:
+        return (
+            _("The inspection report on %(suggestion)s has been released; read its findings and follow-up actions.") % p
+        )
+    if kind == Kind.INSTRUCTION:
+        return _("A supervising leader has given an instruction on %(suggestion)s: %(text)s") % p
     return p["suggestion"] or kind
 
 

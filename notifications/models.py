@@ -31,6 +31,8 @@ class Kind(models.TextChoices):
     EVALUATED = "evaluated", _("Evaluation received")
     REHANDLING = "rehandling", _("Re-handling ordered")
     COSIGN_INVITE = "cosign_invite", _("Co-sign invitation")
+    INSPECTION_REPORT = "inspection_report", _("Inspection report released")
+    INSTRUCTION = "instruction", _("Leader's instruction")
 
 
 class Notification(models.Model):

@@ -402,6 +402,14 @@ def _event_plan(event: Event) -> tuple[str, list[User], list[int], dict[str, Any
     if action == "cosign_invite":
         ids = [int(u) for u in detail.get("deputies", [])]
         return Kind.COSIGN_INVITE, list(User.objects.filter(pk__in=ids, is_active=True)), [], extra
+    if action == "inspection_report":
+        # Only released reports reach here as visible events; the unannounced visit itself stays hidden.
+        ids = [int(u) for u in detail.get("units", [])]
+        return Kind.INSPECTION_REPORT, unit_users(ids), ids, extra
+    if action == "instruction":
+        extra["text"] = detail.get("text", "")
+        ids = _lead_unit_ids(suggestion.pk)
+        return Kind.INSTRUCTION, unit_users(ids), [], extra
     if action == "urge":
         extra["text"] = detail.get("message", "")
         return Kind.URGE, unit_users(unit_ids), unit_ids, extra

@@ -93,3 +93,13 @@ def test_with_a_broker_delivery_is_enqueued_only_after_commit(
     for callback in callbacks:
         callback()
     assert calls == ["delay"]
+
+
+@pytest.mark.django_db
+def test_a_leaders_instruction_reaches_the_lead_unit(make_suggestion, make_assignment, victor, water, henry, oscar):
+    s = make_suggestion()
+    make_assignment(s, water)
+    event_record(suggestion=s, actor=victor, action="instruction", detail={"instruction": 1, "text": "抓紧办理"})
+    notice = Notification.objects.get(recipient=henry)
+    assert notice.kind == Kind.INSTRUCTION and "抓紧办理" in notice.message
+    assert kinds(oscar) == []

@@ -112,6 +112,8 @@ def test_after_release_the_unit_sees_it_everywhere_and_is_reminded(visit, item, 
     assert [e for e in events if e["action"] == "inspection_report"]
     deadline = Deadline.objects.get(kind=DeadlineKind.INSPECTION_FOLLOW_UP)
     assert deadline.unit == henry.unit and deadline.owner == visit.follow_up_actions.get()
+    # The release itself is announced to the unit (the visit before it never was).
+    assert Notification.objects.filter(recipient=henry, kind="inspection_report").count() == 1
 
     client.force_login(henry)
     page = client.get(paths["page_detail"])
