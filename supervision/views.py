@@ -141,19 +141,27 @@ def key_item_detail(request, pk):
     return render(request, "supervision/key_item_detail.html", _key_item_context(request, item))
 
 
-def _key_item_action(request, pk, form_class, fn, success: str):
-    """POST handler shared by the forms on a key item's page."""
-    item = _get(selectors.get_key_item_for, request.user, pk)
+def _form_action(request, obj, form_class, fn, success: str, *, template: str, context_fn, url_name: str):
+    """POST handler shared by the forms on an object's page: run the service, or show the page
+    again with the form's errors and the status the service's error calls for."""
     form = form_class(request.POST)
     status = 400
     if form.is_valid():
-        _result, status = _perform(request, form, lambda: fn(item, form.cleaned_data))
+        _result, status = _perform(request, form, lambda: fn(obj, form.cleaned_data))
         if status is None:
             messages.success(request, success)
-            return redirect("supervision:key_item", pk=item.pk)
-    context = _key_item_context(request, item)
+            return redirect(url_name, pk=obj.pk)
+    context = context_fn(request, obj)
     context["action_form"] = form
-    return render(request, "supervision/key_item_detail.html", context, status=status)
+    return render(request, template, context, status=status)
+
+
+def _key_item_action(request, pk, form_class, fn, success: str):
+    item = _get(selectors.get_key_item_for, request.user, pk)
+    return _form_action(
+        request, item, form_class, fn, success,
+        template="supervision/key_item_detail.html", context_fn=_key_item_context, url_name="supervision:key_item",
+    )  # fmt: skip
 
 
 @login_required
@@ -443,16 +451,10 @@ def suggestion_supervision(request, pk):
 
 def _suggestion_action(request, pk, form_class, fn, success: str):
     suggestion = _get(get_suggestion_for, request.user, pk)
-    form = form_class(request.POST)
-    status = 400
-    if form.is_valid():
-        _result, status = _perform(request, form, lambda: fn(suggestion, form.cleaned_data))
-        if status is None:
-            messages.success(request, success)
-            return redirect("supervision:suggestion", pk=suggestion.pk)
-    context = _suggestion_context(request, suggestion)
-    context["action_form"] = form
-    return render(request, "supervision/suggestion.html", context, status=status)
+    return _form_action(
+        request, suggestion, form_class, fn, success,
+        template="supervision/suggestion.html", context_fn=_suggestion_context, url_name="supervision:suggestion",
+    )  # fmt: skip
 
 
 @login_required
