@@ -66,6 +66,7 @@ def main() -> None:
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     args = parser.parse_args()
+    args.load_before = os.getloadavg()[0]
 
     recreate_database()
     import django
@@ -217,7 +218,8 @@ def write_docs(args, rows, setup_seconds) -> None:
         "",
         f"Run on {dt.date.today().isoformat()}: {args.deadlines:,} open deadlines, of which {args.due:,} have a reminder "
         f"stage due today (each reaches one handler, who has an e-mail address); {args.units} units; "
-        f"PostgreSQL {pg}, Python {platform.python_version()}, {os.cpu_count()} CPU cores shared with other work.",
+        f"PostgreSQL {pg}, Python {platform.python_version()}, {os.cpu_count()} CPU cores, "
+        f"load average {args.load_before:.1f} when the benchmark started.",
         "",
         "| deadlines per batch | batches | sweep time | reminders recorded per second | queries per batch (incl. BEGIN/COMMIT) | "
         "median batch | outbox sending (locmem e-mail, first 2,000) |",
