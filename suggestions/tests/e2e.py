@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connections
 
 from conftest import PASSWORD
 
@@ -93,6 +94,10 @@ class Browser:
         return response
 
     def close(self):
+        # While Playwright's sync API runs, the test's own code runs in another context (its
+        # greenlet's), where Django opened a second database connection; close it here, or it
+        # outlives the test and PostgreSQL refuses to drop the test database at the end.
+        connections.close_all()
         for context in self.contexts.values():
             context.close()
         self.browser.close()
