@@ -1,8 +1,12 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.urls import URLPattern, URLResolver, reverse
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.errors import ActionError, ActionInvalid
@@ -24,3 +28,38 @@ def exception_handler(exc, context):
     if isinstance(exc, PermissionDenied):
         return Response({"detail": str(exc) or "Forbidden."}, status=status.HTTP_403_FORBIDDEN)
     return drf_exception_handler(exc, context)
+
+
+def _collection_names(patterns) -> list[str]:
+    """URL names under /api/v1/ that take no argument: the lists and the stand-alone endpoints."""
+    names = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            names += _collection_names(entry.url_patterns)
+        elif isinstance(entry, URLPattern) and entry.name and not entry.pattern.regex.groups:
+            names.append(entry.name)
+    return names
+
+
+class ApiRootView(APIView):
+    """Lists the endpoints that need no id, by name, with their absolute URLs. Public, like the docs."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        from config.urls import api_v1
+
+        endpoints = {}
+        for name in _collection_names(api_v1):
+            if name.endswith("-root"):
+                continue
+            key = name.removesuffix("-list")
+            endpoints.setdefault(key, request.build_absolute_uri(reverse(name)))
+        return Response(
+            {
+                "endpoints": dict(sorted(endpoints.items())),
+                "schema": request.build_absolute_uri(reverse("schema")),
+                "docs": request.build_absolute_uri(reverse("api-docs")),
+            }
+        )

@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from config.api import ApiRootView
+
 api_v1 = [
+    path("", ApiRootView.as_view(), name="api-root"),
     path("", include("accounts.api_urls")),
     path("", include("suggestions.api_urls")),
     path("", include("supervision.api_urls")),

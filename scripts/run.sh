@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PORT=${PORT:-8000}
+# Links in e-mails and webhook messages point at this server unless SITE_URL says otherwise.
+export SITE_URL=${SITE_URL:-http://127.0.0.1:${PORT}}
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM

@@ -136,3 +136,27 @@ def test_api_docs_load_their_assets_locally(client, sam):
     assert any(u.endswith(".js") for u in assets) and any(u.endswith(".css") for u in assets), urls
     for url in assets:
         assert finders.find(url.removeprefix("/static/").split("?")[0]), f"missing static file {url}"
+
+
+def test_the_api_root_lists_every_collection_and_each_one_answers(api, sam, db):
+    """`GET /api/v1/` is a map of the API for a newcomer; every address on it is a live endpoint."""
+    root = api().get("/api/v1/")
+    assert root.status_code == 200
+    body = root.json()
+    assert body["schema"].endswith("/api/schema/") and body["docs"].endswith("/api/docs/")
+    endpoints = body["endpoints"]
+    for name, path in {
+        "suggestion": "/api/v1/suggestions/",
+        "assignment": "/api/v1/assignments/",
+        "notification": "/api/v1/notifications/",
+        "key-item": "/api/v1/key-items/",
+        "stats-units": "/api/v1/stats/units/",
+        "api-token": "/api/v1/auth/token/",
+    }.items():
+        assert endpoints[name] == f"http://testserver{path}"
+    staff = api(sam)
+    # POST-only actions refuse a GET; the drill-down needs to be told which number to open.
+    expected = {"api-token": 405, "notification-read-all": 405, "stats-drill": 400}
+    for name, url in endpoints.items():
+        answer = staff.get(url.removeprefix("http://testserver"))
+        assert answer.status_code == expected.get(name, 200), (name, answer.status_code)
