@@ -24,7 +24,8 @@ if not SECRET_KEY:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "insecure-development-key-only-for-local-use-0123456789abcdef"
+    # The "django-insecure-" prefix makes `check --deploy` flag this key if it ever reaches a server.
+    SECRET_KEY = "django-insecure-development-key-only-for-local-use-0123456789abcdef"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -1,0 +1,52 @@
+"""Production settings from the environment: `check --deploy` is clean with DEBUG off, and a
+server without a SECRET_KEY refuses to start instead of running on a published one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "ALLOW_INSECURE_SECRET"}}
+    # Set (empty) rather than unset, so a developer's .env file cannot fill it in.
+    base["SECRET_KEY"] = ""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_debug_off():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="k7#Qm2@vL9!pR4$wX8^zT1&nB6*cY3(hJ5)fD0-sG2+aE7=uK9",
+        ALLOWED_HOSTS="rd.example.gov.cn",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_development_key_is_what_check_deploy_catches():
+    # With DEBUG on the built-in development key is used, and the deploy check names it.
+    result = manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="true")
+    assert result.returncode != 0
+    assert "security.W009" in result.stderr + result.stdout  # SECRET_KEY too weak / insecure
+
+
+def test_no_secret_key_with_debug_off_refuses_to_start():
+    result = manage("check", DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
