@@ -12,9 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "ALLOW_INSECURE_SECRET"}}
-    # Set (empty) rather than unset, so a developer's .env file cannot fill it in.
-    base["SECRET_KEY"] = ""
+    # A server's environment, not the test run's (which has PYTEST_VERSION, and the browser tests'
+    # DJANGO_ALLOW_ASYNC_UNSAFE). SECRET_KEY is set empty rather than unset, so that a developer's
+    # .env file cannot fill it in.
+    base = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"), "SECRET_KEY": ""}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
