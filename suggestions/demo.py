@@ -312,6 +312,9 @@ class Demo:
         self.suggestion("关于增设公交站点的建议", deputy="deputy3", to=SuggestionStatus.WITHDRAWN, lead="JTJ")
 
     def load(self) -> None:
+        from supervision import demo as supervision_demo
+
         with transaction.atomic():
             self.master_data()
         self.suggestions()
+        supervision_demo.load()
