@@ -20,11 +20,21 @@ def _deadline_label(kind: str) -> str:
         return kind
 
 
+def _suggestion(params: dict[str, Any]) -> str:
+    """The suggestion as the active language names it: number and quoted title (《》 in Chinese)."""
+    title = params.get("suggestion_title")
+    if not title:
+        return params.get("suggestion", "")  # rows written before number and title were stored apart
+    quoted = _("“%(title)s”") % {"title": title}
+    number = params.get("suggestion_number")
+    return _("%(number)s %(quoted_title)s") % {"number": number, "quoted_title": quoted} if number else quoted
+
+
 def render_message(kind: str, params: dict[str, Any]) -> str:
     """The one-line message for `kind` in the active language; unknown params render as blanks."""
     p = {
         "what": _deadline_label(params.get("deadline_kind", "")),
-        "suggestion": params.get("suggestion", ""),
+        "suggestion": _suggestion(params),
         "unit": params.get("unit", ""),
         "due": params.get("due", ""),
         "days": int(params.get("days") or 0),

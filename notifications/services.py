@@ -138,12 +138,13 @@ def _user_deliveries(
     return rows
 
 
-def _suggestion_label(suggestion: Suggestion | None) -> str:
+def _suggestion_params(suggestion: Suggestion | None) -> dict[str, str]:
+    """Number and (shortened) title, stored apart: each language quotes a title its own way."""
     if suggestion is None:
-        return ""
+        return {}
     title = suggestion.title if len(suggestion.title) <= 60 else suggestion.title[:59] + "…"
     number = suggestion.display_number if suggestion.number and suggestion.session_id else ""
-    return f"{number}《{title}》" if number else f"《{title}》"
+    return {"suggestion_number": number, "suggestion_title": title}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,7 +243,7 @@ def _stage_params(d: Deadline, stage: Stage, today: dt.date) -> dict[str, Any]:
     days = stage.working_days_left if stage.is_before else (today - d.due_date).days
     return {
         "deadline_kind": d.kind,
-        "suggestion": _suggestion_label(d.suggestion),
+        **_suggestion_params(d.suggestion),
         "suggestion_id": d.suggestion_id,
         "unit": d.unit.name if d.unit_id and d.unit else "",
         "due": d.due_date.isoformat(),
@@ -431,7 +432,7 @@ def notify_event(event: Event) -> list[Notification]:
     unit_ids = {*webhook_units, *(u.unit_id for u in users.values() if u.unit_id)}
     units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids)} if unit_ids else {}
     suggestion = event.suggestion
-    base = {"suggestion": _suggestion_label(suggestion), "suggestion_id": suggestion.pk, **extra}
+    base = {**_suggestion_params(suggestion), "suggestion_id": suggestion.pk, **extra}
     if kind == Kind.REPLIED and event.detail.get("unit"):
         unit = Unit.objects.filter(pk=event.detail["unit"]).first()
         base["unit"] = unit.name if unit else ""

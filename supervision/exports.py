@@ -7,6 +7,7 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from . import selectors
@@ -37,7 +38,7 @@ def inspections_workbook(user, inspections) -> bytes:
                 insp.get_kind_display(),
                 insp.key_item.topic if insp.key_item else "",
                 f"{suggestion.display_number} {suggestion.title}".strip() if suggestion else "",
-                "、".join(u.name for u in insp.units.all()),
+                pgettext("list separator", ", ").join(u.name for u in insp.units.all()),
                 insp.findings if shown else "",
                 insp.get_verdict_display() if insp.verdict else "",
                 timezone.localtime(insp.report_released_at).strftime("%Y-%m-%d %H:%M")

@@ -39,7 +39,8 @@ pytestmark = pytest.mark.django_db
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
 ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
-UNIT_SYMBOLS = {"MB"}  # "20 MB" is how Chinese interfaces write it too
+# Written in Latin letters in Chinese interfaces too: "20 MB", "导出Excel", "建议ID".
+UNIT_SYMBOLS = {"MB", "Excel", "ID"}
 SKIP_TAGS = {"script", "style"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 TEXT_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
