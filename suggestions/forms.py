@@ -384,3 +384,17 @@ class SuggestionFilterForm(Form):
         for name in ("unit", "session", "category"):
             self.fields[name].empty_label = _("Any")
         self.fields["category"].queryset = Category.objects.select_related("parent")
+
+
+class PublicFilterForm(Form):
+    """The public list: free text, session and category (no state or unit workload filters)."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    session = forms.ModelChoiceField(label=_("Session"), queryset=CongressSession.objects.all(), required=False)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("session", "category"):
+            self.fields[name].empty_label = _("Any")
+        self.fields["category"].queryset = Category.objects.select_related("parent")

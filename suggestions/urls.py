@@ -5,6 +5,8 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("suggestions/", views.suggestion_list, name="suggestion_list"),
+    path("public/", views.public_list, name="public_list"),
+    path("public/<int:pk>/", views.public_detail, name="public_detail"),
     path("suggestions/mine/", views.my_suggestions, name="my_suggestions"),
     path("suggestions/new/", views.suggestion_create, name="suggestion_create"),
     path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion_detail"),

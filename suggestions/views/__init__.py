@@ -24,6 +24,7 @@ from .pages import (
     request_queue,
     suggestion_list,
 )
+from .public import public_detail, public_list
 
 __all__ = [
     "assignment_action",
@@ -35,6 +36,8 @@ __all__ = [
     "intake",
     "my_suggestions",
     "overview",
+    "public_detail",
+    "public_list",
     "reply_letter",
     "request_queue",
     "suggestion_action",
