@@ -17,7 +17,8 @@ from .common import paginate, query_without_page
 
 
 def _published():
-    live = Assignment.objects.exclude(status=AssignmentStatus.RETURNED).select_related("unit").order_by("role", "id")
+    # Lead units first ("lead" sorts after "co").
+    live = Assignment.objects.exclude(status=AssignmentStatus.RETURNED).select_related("unit").order_by("-role", "id")
     return (
         selectors.published_suggestions()
         .select_related("session", "category", "lead_deputy")
@@ -48,7 +49,7 @@ def public_detail(request, pk: int):
     replies = (
         Reply.objects.filter(assignment__suggestion=suggestion, status=ReplyStatus.RELEASED, public=True)
         .select_related("assignment__unit")
-        .order_by("assignment__role", "assignment_id", "round")
+        .order_by("-assignment__role", "assignment_id", "round")
     )
     co_signers = [
         c.deputy for c in suggestion.cosignatures.filter(status=CoSignerStatus.CONFIRMED).select_related("deputy")
