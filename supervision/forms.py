@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Unit, User
-from suggestions.models import Rating
+from suggestions.models import Rating, Suggestion
 
 from .models import InspectionKind, Verdict
+from .services import NOT_SUPERVISABLE
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -32,8 +33,11 @@ class KeyItemForm(StyledForm):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     topic = forms.CharField(label=_("Topic"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    suggestions = forms.CharField(
-        label=_("Suggestions"), help_text=_("Ids of the suggestions, separated by commas"), max_length=500
+    suggestions = forms.ModelMultipleChoiceField(
+        label=_("Suggestions"),
+        queryset=Suggestion.objects.none(),
+        help_text=_("Suggestions being handled; type part of a number or title to find them."),
+        widget=forms.SelectMultiple(attrs={"data-filterable": "", "size": 8}),
     )
     leaders = forms.ModelMultipleChoiceField(
         label=_("Supervising leaders (领衔督办)"), queryset=User.objects.none(), required=False
@@ -50,16 +54,13 @@ class KeyItemForm(StyledForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["leaders"].queryset = supervisors()
-
-    def clean_suggestions(self):
-        raw = self.cleaned_data["suggestions"].replace("，", ",")
-        try:
-            ids = [int(x) for x in raw.split(",") if x.strip()]
-        except ValueError:
-            raise forms.ValidationError(_("Enter suggestion ids separated by commas.")) from None
-        if not ids:
-            raise forms.ValidationError(_("Choose at least one suggestion."))
-        return ids
+        chooser = self.fields["suggestions"]
+        chooser.queryset = (
+            Suggestion.objects.exclude(status__in=NOT_SUPERVISABLE)
+            .select_related("session")
+            .order_by("-session__year", "-session__term", "-session__number", "number", "id")
+        )
+        chooser.label_from_instance = lambda s: f"{s.display_number} {s.title}".strip()
 
 
 class InstructionForm(StyledForm):

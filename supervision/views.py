@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from config.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
 from suggestions.deadlines import deadline_status
 from suggestions.models import DeadlineKind
-from suggestions.selectors import get_suggestion_for, suggestions_visible_to
+from suggestions.selectors import get_suggestion_for
 
 from . import forms, selectors, services
 from .exports import inspections_workbook
@@ -83,22 +83,17 @@ def key_item_new(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        ids = data.pop("suggestions")
-        found = {s.pk: s for s in suggestions_visible_to(request.user).filter(pk__in=ids)}
-        if len(found) != len(set(ids)):
-            form.add_error("suggestions", _("Unknown suggestion id."))
-            status = 400
-        else:
-            item, status = _perform(
-                request,
-                form,
-                lambda: services.key_item_create(
-                    actor=request.user, suggestions=[found[i] for i in ids], leaders=list(data.pop("leaders")), **data
-                ),
-            )
-            if item is not None:
-                messages.success(request, _("Key item created with its tracking regime."))
-                return redirect("supervision:key_item", pk=item.pk)
+        chosen = list(data.pop("suggestions"))
+        item, status = _perform(
+            request,
+            form,
+            lambda: services.key_item_create(
+                actor=request.user, suggestions=chosen, leaders=list(data.pop("leaders")), **data
+            ),
+        )
+        if item is not None:
+            messages.success(request, _("Key item created with its tracking regime."))
+            return redirect("supervision:key_item", pk=item.pk)
     elif request.method == "POST":
         status = 400
     return render(request, "supervision/key_item_form.html", {"form": form}, status=status)
