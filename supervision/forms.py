@@ -8,10 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, Unit, User
 from suggestions.models import Rating, Suggestion
 
-from .models import InspectionKind, Verdict
+from .models import Inspection, InspectionKind, Verdict
 from .services import NOT_SUPERVISABLE
 
 DATE = forms.DateInput(attrs={"type": "date"})
+# A long multiple choice with a type-ahead box above it (see _form_fields.html and app.js).
+FILTERABLE_MULTIPLE = forms.SelectMultiple(attrs={"data-filterable": "", "size": 8})
 
 
 class StyledForm(forms.Form):
@@ -37,7 +39,7 @@ class KeyItemForm(StyledForm):
         label=_("Suggestions"),
         queryset=Suggestion.objects.none(),
         help_text=_("Suggestions being handled; type part of a number or title to find them."),
-        widget=forms.SelectMultiple(attrs={"data-filterable": "", "size": 8}),
+        widget=FILTERABLE_MULTIPLE,
     )
     leaders = forms.ModelMultipleChoiceField(
         label=_("Supervising leaders (领衔督办)"), queryset=User.objects.none(), required=False
@@ -110,11 +112,13 @@ class InspectionForm(StyledForm):
         queryset=Unit.objects.filter(active=True),
         required=False,
         help_text=_("The units handling the suggestions if left empty"),
+        widget=FILTERABLE_MULTIPLE,
     )
     participants = forms.ModelMultipleChoiceField(
         label=_("Participants"),
         queryset=User.objects.filter(role__in=[Role.STAFF, Role.SUPERVISOR, Role.DEPUTY], is_active=True),
         required=False,
+        widget=FILTERABLE_MULTIPLE,
     )
     other_participants = forms.CharField(label=_("Other participants"), max_length=500, required=False)
     findings = forms.CharField(label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -160,7 +164,21 @@ class LinkRepeatForm(StyledForm):
 
 
 class LinkFollowUpForm(StyledForm):
-    look_back = forms.IntegerField(label=_("Look-back (inspection id)"), min_value=1)
+    look_back = forms.TypedChoiceField(label=_("Look-back"), coerce=int, choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        recent = (
+            Inspection.objects.filter(
+                kind__in=[InspectionKind.LOOK_BACK, InspectionKind.SECOND_ACCEPTANCE], suggestion__isnull=False
+            )
+            .select_related("suggestion")
+            .order_by("-held_on", "-id")[:300]
+        )
+        self.fields["look_back"].choices = [
+            ("", "—"),
+            *((i.pk, f"{i.held_on:%Y-%m-%d} {i.get_kind_display()}: {i.suggestion.title}") for i in recent),
+        ]
 
 
 class CampaignForm(StyledForm):

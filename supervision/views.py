@@ -122,11 +122,11 @@ def _key_item_context(request, item: KeySuggestion) -> dict:
         "can_score": year_end_open and services.can_score_year_end(user, item),
         "year_end_open": year_end_open,
         "forms_count": item.year_end_scores.filter(year=item.year).count() if user.is_office_staff else None,
-        "instruction_form": forms.InstructionForm(auto_id="instr_%s"),
-        "half_year_form": forms.HalfYearReportForm(auto_id="half_%s"),
-        "score_form": forms.YearEndScoreForm(auto_id="score_%s"),
-        "result_form": forms.NoteForm(auto_id="result_%s"),
-        "complete_form": forms.NoteForm(auto_id="complete_%s"),
+        "instruction_form": _page_form("instruction_form"),
+        "half_year_form": _page_form("half_year_form"),
+        "score_form": _page_form("score_form"),
+        "result_form": _page_form("result_form"),
+        "complete_form": _page_form("complete_form"),
     }
 
 
@@ -136,10 +136,31 @@ def key_item_detail(request, pk):
     return render(request, "supervision/key_item_detail.html", _key_item_context(request, item))
 
 
-def _form_action(request, obj, form_class, fn, success: str, *, template: str, context_fn, url_name: str):
+# The forms on a key item's or a suggestion's page, by their name in the page's context: the class
+# and the prefix of their element ids (several forms share a page, and some share a class).
+PAGE_FORMS: dict[str, tuple[type[forms.StyledForm], str]] = {
+    "instruction_form": (forms.InstructionForm, "instr_%s"),
+    "half_year_form": (forms.HalfYearReportForm, "half_%s"),
+    "score_form": (forms.YearEndScoreForm, "score_%s"),
+    "result_form": (forms.NoteForm, "result_%s"),
+    "complete_form": (forms.NoteForm, "complete_%s"),
+    "supervisor_form": (forms.SupervisorForm, "sup_%s"),
+    "detach_form": (forms.NoteForm, "detach_%s"),
+    "repeat_form": (forms.LinkRepeatForm, "rep_%s"),
+    "follow_up_form": (forms.LinkFollowUpForm, "fu_%s"),
+}
+
+
+def _page_form(name: str, data=None) -> forms.StyledForm:
+    form_class, auto_id = PAGE_FORMS[name]
+    return form_class(data, auto_id=auto_id)
+
+
+def _form_action(request, obj, form_name: str, fn, success: str, *, template: str, context_fn, url_name: str):
     """POST handler shared by the forms on an object's page: run the service, or show the page
-    again with the form's errors and the status the service's error calls for."""
-    form = form_class(request.POST)
+    again with that form bound (what was typed, errors at their fields) and the status the
+    service's error calls for."""
+    form = _page_form(form_name, request.POST)
     status = 400
     if form.is_valid():
         _result, status = _perform(request, form, lambda: fn(obj, form.cleaned_data))
@@ -148,13 +169,14 @@ def _form_action(request, obj, form_class, fn, success: str, *, template: str, c
             return redirect(url_name, pk=obj.pk)
     context = context_fn(request, obj)
     context["action_form"] = form
+    context[form_name] = form
     return render(request, template, context, status=status)
 
 
-def _key_item_action(request, pk, form_class, fn, success: str):
+def _key_item_action(request, pk, form_name: str, fn, success: str):
     item = _get(selectors.get_key_item_for, request.user, pk)
     return _form_action(
-        request, item, form_class, fn, success,
+        request, item, form_name, fn, success,
         template="supervision/key_item_detail.html", context_fn=_key_item_context, url_name="supervision:key_item",
     )  # fmt: skip
 
@@ -165,7 +187,7 @@ def key_item_instruct(request, pk):
     return _key_item_action(
         request,
         pk,
-        forms.InstructionForm,
+        "instruction_form",
         lambda item, d: services.instruction_record(actor=request.user, key_item=item, text=d["text"]),
         _("Instruction recorded."),
     )
@@ -177,7 +199,7 @@ def key_item_half_year(request, pk):
     return _key_item_action(
         request,
         pk,
-        forms.HalfYearReportForm,
+        "half_year_form",
         lambda item, d: services.half_year_report_record(key_item=item, actor=request.user, **d),
         _("Half-year report recorded."),
     )
@@ -189,7 +211,7 @@ def key_item_score(request, pk):
     return _key_item_action(
         request,
         pk,
-        forms.YearEndScoreForm,
+        "score_form",
         lambda item, d: services.year_end_score_submit(key_item=item, actor=request.user, **d),
         _("Your evaluation form has been recorded."),
     )
@@ -201,7 +223,7 @@ def key_item_result(request, pk):
     return _key_item_action(
         request,
         pk,
-        forms.NoteForm,
+        "result_form",
         lambda item, d: services.year_end_result_record(key_item=item, actor=request.user, note=d["note"]),
         _("Year-end evaluation result recorded."),
     )
@@ -213,7 +235,7 @@ def key_item_complete(request, pk):
     return _key_item_action(
         request,
         pk,
-        forms.NoteForm,
+        "complete_form",
         lambda item, d: services.key_item_complete(key_item=item, actor=request.user, note=d["note"]),
         _("Supervision of this item is completed."),
     )
@@ -429,10 +451,10 @@ def _suggestion_context(request, suggestion) -> dict:
         "key_items": selectors.key_items_visible_to(user).filter(suggestions=suggestion),
         "can_supervise": selectors.can_supervise_suggestion(user, suggestion),
         "candidates": selectors.repeat_candidates(suggestion) if user.is_office_staff else [],
-        "supervisor_form": forms.SupervisorForm(auto_id="sup_%s"),
-        "instruction_form": forms.InstructionForm(auto_id="instr_%s"),
-        "repeat_form": forms.LinkRepeatForm(auto_id="rep_%s"),
-        "follow_up_form": forms.LinkFollowUpForm(auto_id="fu_%s"),
+        "supervisor_form": _page_form("supervisor_form"),
+        "instruction_form": _page_form("instruction_form"),
+        "repeat_form": _page_form("repeat_form"),
+        "follow_up_form": _page_form("follow_up_form"),
     }
 
 
@@ -444,10 +466,10 @@ def suggestion_supervision(request, pk):
     return render(request, "supervision/suggestion.html", _suggestion_context(request, suggestion))
 
 
-def _suggestion_action(request, pk, form_class, fn, success: str):
+def _suggestion_action(request, pk, form_name: str, fn, success: str):
     suggestion = _get(get_suggestion_for, request.user, pk)
     return _form_action(
-        request, suggestion, form_class, fn, success,
+        request, suggestion, form_name, fn, success,
         template="supervision/suggestion.html", context_fn=_suggestion_context, url_name="supervision:suggestion",
     )  # fmt: skip
 
@@ -458,7 +480,7 @@ def suggestion_attach(request, pk):
     return _suggestion_action(
         request,
         pk,
-        forms.SupervisorForm,
+        "supervisor_form",
         lambda s, d: services.supervisor_attach(suggestion=s, user=d["user"], actor=request.user),
         _("Supervisor attached."),
     )
@@ -474,7 +496,7 @@ def suggestion_detach(request, pk, link_pk):
     return _suggestion_action(
         request,
         pk,
-        forms.NoteForm,
+        "detach_form",
         lambda s, d: services.supervisor_detach(suggestion=s, user=link.user, actor=request.user),
         _("Supervisor detached."),
     )
@@ -486,7 +508,7 @@ def suggestion_instruct(request, pk):
     return _suggestion_action(
         request,
         pk,
-        forms.InstructionForm,
+        "instruction_form",
         lambda s, d: services.instruction_record(actor=request.user, suggestion=s, text=d["text"]),
         _("Instruction recorded."),
     )
@@ -505,7 +527,7 @@ def suggestion_link_repeat(request, pk):
     return _suggestion_action(
         request,
         pk,
-        forms.LinkRepeatForm,
+        "repeat_form",
         lambda s, d: services.suggestion_link_repeat(
             suggestion=s, earlier=_visible_or_invalid(request.user, d["repeat_of"], "repeat_of"), actor=request.user
         ),
@@ -526,7 +548,7 @@ def suggestion_link_follow_up(request, pk):
     return _suggestion_action(
         request,
         pk,
-        forms.LinkFollowUpForm,
+        "follow_up_form",
         lambda s, d: services.suggestion_link_follow_up(
             suggestion=s, look_back=_look_back_or_invalid(request.user, d["look_back"]), actor=request.user
         ),

@@ -186,3 +186,49 @@ def test_campaign_pages(item, client, sam, henry):
                                                     "key_items": [item.pk], "outcome": "督办5件"})  # fmt: skip
     assert r.status_code == 302
     assert "督办5件" in client.get("/supervision/campaigns/").content.decode()
+
+
+def test_staff_link_repeats_and_follow_ups_from_the_page(replied, client, sam, alice, henry, hannah, session_2026):
+    """The page proposes the earlier suggestion with a one-click link, and offers the look-backs by
+    date and title instead of asking for database ids."""
+    from suggestions.models import CongressSession
+
+    from .conftest import close_unsatisfied
+
+    s2025 = CongressSession.objects.create(term=16, number=3, year=2025)
+    earlier = make_suggestion(s2025, alice, title=replied.title, number=7)
+    client.force_login(sam)
+    page = client.get(f"/supervision/suggestions/{replied.pk}/").content.decode()
+    assert f'data-link-repeat="{earlier.pk}"' in page
+    r = client.post(f"/supervision/suggestions/{replied.pk}/link-repeat/", {"repeat_of": earlier.pk})
+    assert r.status_code == 302
+    replied.refresh_from_db()
+    assert replied.repeat_of_id == earlier.pk
+
+    close_unsatisfied(replied, alice=alice, sam=sam, henry=henry, hannah=hannah)
+    look_back = services.inspection_create(
+        actor=sam, kind="look_back", held_on=dt.date.today(), suggestion=replied, findings="仍有积水"
+    )
+    new = make_suggestion(session_2026, alice, title="关于南冲片区排涝的再建议", status="registered")
+    page = client.get(f"/supervision/suggestions/{new.pk}/").content.decode()
+    assert f'<option value="{look_back.pk}">' in page and replied.title in page
+    r = client.post(f"/supervision/suggestions/{new.pk}/link-follow-up/", {"look_back": "999999"})
+    assert r.status_code == 400 and "look_back" in r.context["follow_up_form"].errors
+    r = client.post(f"/supervision/suggestions/{new.pk}/link-follow-up/", {"look_back": look_back.pk})
+    assert r.status_code == 302
+    new.refresh_from_db()
+    assert new.follows_up_id == replied.pk
+
+
+def test_a_refused_form_on_a_page_keeps_what_was_typed(item, client, sam):
+    client.force_login(sam)
+    r = client.post(
+        f"/supervision/key-items/{item.pk}/half-year-report/",
+        {"reported_on": "not a date", "summary": "上半年已完成征地"},
+    )
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "上半年已完成征地" in html  # the textarea is filled again
+    assert 'id="half_reported_on"' in html and "invalid-feedback" in html
+    # The page's other forms stay empty.
+    assert r.context["instruction_form"].is_bound is False
