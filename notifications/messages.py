@@ -88,6 +88,8 @@ def render_message(kind: str, params: dict[str, Any]) -> str:
         return _("The deputy has evaluated the handling of %(suggestion)s.") % p
     if kind == Kind.REHANDLING:
         return _("%(suggestion)s must be handled again.") % p
+    if kind == Kind.DRAFTED_FOR_YOU:
+        return _("The deputy-affairs office has entered %(suggestion)s for you. Please check it and submit it.") % p
     if kind == Kind.COSIGN_INVITE:
         return _("You are invited to co-sign %(suggestion)s.") % p
     if kind == Kind.INSPECTION_REPORT:

@@ -33,6 +33,7 @@ class Kind(models.TextChoices):
     COSIGN_INVITE = "cosign_invite", _("Co-sign invitation")
     INSPECTION_REPORT = "inspection_report", _("Inspection report released")
     INSTRUCTION = "instruction", _("Leader's instruction")
+    DRAFTED_FOR_YOU = "drafted_for_you", _("Entered on your behalf")
 
 
 class Notification(models.Model):

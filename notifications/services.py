@@ -400,6 +400,9 @@ def _event_plan(event: Event) -> tuple[str, list[User], list[int], dict[str, Any
     if action == "rehandling_ordered":
         ids = [int(u) for u in detail.get("units", [])] or _lead_unit_ids(suggestion.pk)
         return Kind.REHANDLING, unit_users(ids), ids, extra
+    if action == "create" and event.actor_id != suggestion.lead_deputy_id:
+        # Staff entered a paper suggestion: the deputy checks the draft and submits it.
+        return Kind.DRAFTED_FOR_YOU, list(User.objects.filter(pk=suggestion.lead_deputy_id, is_active=True)), [], extra
     if action == "cosign_invite":
         ids = [int(u) for u in detail.get("deputies", [])]
         return Kind.COSIGN_INVITE, list(User.objects.filter(pk__in=ids, is_active=True)), [], extra

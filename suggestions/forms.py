@@ -77,10 +77,14 @@ class Form(BootstrapMixin, forms.Form):
         self._style()
 
 
+def _deputy_label(obj: User) -> str:
+    delegation = getattr(getattr(obj, "deputy_profile", None), "delegation", "")
+    return f"{obj.display_name} ({delegation})" if delegation else obj.display_name
+
+
 class DeputyChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        delegation = getattr(getattr(obj, "deputy_profile", None), "delegation", "")
-        return f"{obj.display_name} ({delegation})" if delegation else obj.display_name
+        return _deputy_label(obj)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -151,6 +155,34 @@ class SuggestionForm(Form):
             except ActionInvalid as exc:
                 raise forms.ValidationError(exc.message) from None
         return files
+
+
+class DeputyField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return _deputy_label(obj)
+
+
+class StaffSuggestionForm(SuggestionForm):
+    """Staff enter a suggestion handed in on paper (代录): the draft is the deputy's, who checks and
+    submits it; only the lead deputy submits (SPEC section 3)."""
+
+    lead_deputy = DeputyField(
+        label=_("Lead deputy"),
+        queryset=User.objects.none(),
+        help_text=_("The deputy who handed it in; they are asked to check the draft and submit it."),
+    )
+    field_order = ["lead_deputy"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        deputies = (
+            User.objects.filter(role=Role.DEPUTY, is_active=True)
+            .select_related("deputy_profile")
+            .order_by("full_name", "username")
+        )
+        self.fields["lead_deputy"].queryset = deputies
+        self.fields["lead_deputy"].widget.attrs["data-filterable"] = "true"
+        self.fields["co_signers"].queryset = deputies
 
 
 class ReasonForm(Form):

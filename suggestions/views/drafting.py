@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from suggestions import selectors, services
-from suggestions.forms import SuggestionForm
+from suggestions.forms import StaffSuggestionForm, SuggestionForm
 from suggestions.models import SuggestionStatus
 
 from .common import not_found_as_404, run_service
@@ -40,28 +40,35 @@ def _submit_after(request, suggestion) -> None:
 
 @login_required
 def suggestion_create(request):
-    if not request.user.is_deputy:
+    """A deputy drafts their own suggestion; staff enter one handed in on paper, as the deputy's draft."""
+    user = request.user
+    on_behalf = user.is_office_staff
+    if not (user.is_deputy or on_behalf):
         raise PermissionDenied
-    form = SuggestionForm(request.POST or None, request.FILES or None, deputy=request.user)
+    form_class = StaffSuggestionForm if on_behalf else SuggestionForm
+    form = form_class(request.POST or None, request.FILES or None, deputy=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ok, suggestion = run_service(
             request,
             lambda: services.suggestion_create(
-                author=request.user,
+                author=user,
+                lead_deputy=data["lead_deputy"] if on_behalf else None,
                 co_signers=[u.pk for u in data["co_signers"]],
                 attachments=data["attachments"],
                 **_fields(data),
             ),
             form=form,
-            done=_("Draft saved."),
+            done=_("Draft saved; the deputy is asked to check and submit it.") if on_behalf else _("Draft saved."),
         )
         if ok:
-            if "submit" in request.POST:
+            if "submit" in request.POST and not on_behalf:
                 _submit_after(request, suggestion)
             return redirect("suggestion_detail", pk=suggestion.pk)
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "suggestions/form.html", {"form": form, "creating": True}, status=status)
+    return render(
+        request, "suggestions/form.html", {"form": form, "creating": True, "on_behalf": on_behalf}, status=status
+    )
 
 
 @login_required
