@@ -400,24 +400,6 @@ class OpinionForm(Form):
     body = forms.CharField(label=_("Opinion"), max_length=20000, widget=forms.Textarea(attrs={"rows": 5}))
 
 
-class SuggestionFilterForm(Form):
-    """The all-suggestions list: state, unit, session, category, overdue and free text."""
-
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("State"), required=False)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.all(), required=False)
-    session = forms.ModelChoiceField(label=_("Session"), queryset=CongressSession.objects.all(), required=False)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False)
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("Any state")), *SuggestionStatus.choices]
-        for name in ("unit", "session", "category"):
-            self.fields[name].empty_label = _("Any")
-        self.fields["category"].queryset = Category.objects.select_related("parent")
-
-
 class PublicFilterForm(Form):
     """The public list: free text, session and category (no state or unit workload filters)."""
 
@@ -430,3 +412,37 @@ class PublicFilterForm(Form):
         for name in ("session", "category"):
             self.fields[name].empty_label = _("Any")
         self.fields["category"].queryset = Category.objects.select_related("parent")
+
+    def filter_params(self) -> dict:
+        """The chosen filters as `SuggestionFilter` (the API's filter set) takes them; empty ones left out."""
+        if not (self.is_bound and self.is_valid()):
+            return {}
+        return {k: v for k, v in self._params(self.cleaned_data).items() if v}
+
+    def _params(self, data: dict) -> dict:
+        return {
+            "search": data["q"],
+            "session": data["session"].pk if data["session"] else "",
+            "category": data["category"].pk if data["category"] else "",
+        }
+
+
+class SuggestionFilterForm(PublicFilterForm):
+    """The all-suggestions list: adds state, unit and overdue to the public filters."""
+
+    status = forms.ChoiceField(label=_("State"), required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.all(), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Any state")), *SuggestionStatus.choices]
+        self.fields["unit"].empty_label = _("Any")
+
+    def _params(self, data: dict) -> dict:
+        return {
+            **super()._params(data),
+            "status": [data["status"]] if data["status"] else [],
+            "unit": data["unit"].pk if data["unit"] else "",
+            "overdue": "true" if data["overdue"] else "",
+        }

@@ -451,10 +451,13 @@ def _suggestion_context(request, suggestion) -> dict:
         "key_items": selectors.key_items_visible_to(user).filter(suggestions=suggestion),
         "can_supervise": selectors.can_supervise_suggestion(user, suggestion),
         "candidates": selectors.repeat_candidates(suggestion) if user.is_office_staff else [],
-        "supervisor_form": _page_form("supervisor_form"),
         "instruction_form": _page_form("instruction_form"),
-        "repeat_form": _page_form("repeat_form"),
-        "follow_up_form": _page_form("follow_up_form"),
+        # Staff's forms only: the look-back chooser reads the year's look-backs.
+        **(
+            {name: _page_form(name) for name in ("supervisor_form", "repeat_form", "follow_up_form")}
+            if user.is_office_staff
+            else {}
+        ),
     }
 
 

@@ -115,6 +115,15 @@ def interface_text(html: str, data: list[str]) -> tuple[str, str]:
     return parser.page_lang, text
 
 
+def wrong_language_words(html: str, data: list[str], language: str) -> list[str]:
+    """Interface words of the other language on a page that must be in `language` (which it declares)."""
+    page_lang, text = interface_text(html, data)
+    assert page_lang == language, page_lang
+    if language == "en":
+        return sorted(set(CJK.findall(text)))
+    return sorted(set(ENGLISH_WORD.findall(text)) - UNIT_SYMBOLS)
+
+
 @pytest.fixture
 def pages(make_suggestion, alice, bob, carol, henry, hannah, ivan, iris, oscar, sam, victor, water, finance):
     """(user or None, path, method, data) for the main pages of every role, over varied states."""
@@ -193,12 +202,7 @@ def test_no_untranslated_interface_text(language, pages):
         client = client_for(user, language) if user else _anonymous(language)
         response = client.post(path, payload) if method == "post" else client.get(path)
         assert response.status_code in {200, 400, 403, 404}, (path, response.status_code)
-        page_lang, text = interface_text(response.content.decode(), data)
-        assert page_lang == language, (path, page_lang)
-        if language == "en":
-            found = sorted(set(CJK.findall(text)))
-        else:
-            found = sorted(set(ENGLISH_WORD.findall(text)) - UNIT_SYMBOLS)
+        found = wrong_language_words(response.content.decode(), data, language)
         if found:
             who = user.username if user else "anonymous"
             problems.append(f"{who} {method.upper()} {path}: {found[:15]}")

@@ -18,7 +18,7 @@ from accounts.models import User
 from suggestions.models import Assignment, AssignmentRole, CongressSession, Suggestion
 from supervision.models import Inspection, KeySuggestion
 
-from .test_translations import CJK, ENGLISH_WORD, UNIT_SYMBOLS, interface_text
+from .test_translations import wrong_language_words
 from .web_helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -105,12 +105,7 @@ def test_supervision_dashboard_and_notification_pages_are_translated(demo, langu
     for username, path in pages:
         response = client_for(User.objects.get(username=username), language).get(path)
         assert response.status_code == 200, (username, path, response.status_code)
-        page_lang, text = interface_text(response.content.decode(), data)
-        assert page_lang == language, (path, page_lang)
-        if language == "en":
-            found = sorted(set(CJK.findall(text)))
-        else:
-            found = sorted(set(ENGLISH_WORD.findall(text)) - UNIT_SYMBOLS)
+        found = wrong_language_words(response.content.decode(), data, language)
         if found:
             problems.append(f"{username} {path}: {found[:20]}")
     assert len(pages) > 30

@@ -270,17 +270,9 @@ def suggestion_list(request):
     if user.is_deputy:
         # A deputy's list is the drafts and papers they are part of, not every published one.
         queryset = _mine(user)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        params = {
-            "status": [data["status"]] if data["status"] else [],
-            "unit": data["unit"].pk if data["unit"] else "",
-            "session": data["session"].pk if data["session"] else "",
-            "category": data["category"].pk if data["category"] else "",
-            "overdue": "true" if data["overdue"] else "",
-            "search": data["q"],
-        }
-        queryset = SuggestionFilter({k: v for k, v in params.items() if v}, queryset=queryset, request=request).qs
+    params = form.filter_params()
+    if params:
+        queryset = SuggestionFilter(params, queryset=queryset, request=request).qs
     today = timezone.localdate()
     page = paginate(request, queryset)
     rows = _annotate_rows(page.object_list, today)

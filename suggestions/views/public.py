@@ -30,14 +30,9 @@ def _published():
 def public_list(request):
     form = PublicFilterForm(request.GET or None)
     queryset = _published()
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        params = {
-            "search": data["q"],
-            "session": data["session"].pk if data["session"] else "",
-            "category": data["category"].pk if data["category"] else "",
-        }
-        queryset = SuggestionFilter({k: v for k, v in params.items() if v}, queryset=queryset, request=request).qs
+    params = form.filter_params()
+    if params:
+        queryset = SuggestionFilter(params, queryset=queryset, request=request).qs
     page = paginate(request, queryset)
     return render(
         request, "suggestions/public_list.html", {"form": form, "page": page, "query": query_without_page(request)}
