@@ -1,6 +1,6 @@
 from django.contrib.auth.forms import PasswordChangeForm
 
-from suggestions.forms import BootstrapMixin
+from common.forms import BootstrapMixin
 
 
 class StyledPasswordChangeForm(BootstrapMixin, PasswordChangeForm):

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.errors import ActionError, ActionInvalid
+from common.errors import ActionError, ActionInvalid
 
 
 def exception_handler(exc, context):

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import ActionInvalid
+from common.errors import ActionInvalid
 from suggestions.models import CongressSession
 
 from . import metrics as m

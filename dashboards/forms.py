@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import ActionInvalid
+from common.errors import ActionInvalid
 from suggestions.models import CongressSession
 
 from . import metrics as m

@@ -15,7 +15,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 
 from accounts.models import Unit
-from config.errors import ActionForbidden
+from common.errors import ActionForbidden
 from suggestions.models import (
     Assignment,
     AssignmentRole,

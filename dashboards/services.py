@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.errors import ActionForbidden, ActionInvalid
+from common.errors import ActionForbidden, ActionInvalid
 from suggestions.models import CongressSession
 
 from . import metrics as m

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Unit
-from config.errors import ActionError, ActionInvalid
+from common.errors import ActionError, ActionInvalid
 from suggestions.models import CongressSession, Rating
 
 from . import exports, selectors, services

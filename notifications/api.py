@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import ActionForbidden
+from common.errors import ActionForbidden
 from suggestions.selectors import get_assignment_for
 
 from . import selectors, services

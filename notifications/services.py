@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.models import UNIT_ROLES, Role, Unit, User
-from config.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
+from common.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
 from suggestions.models import (
     Assignment,
     AssignmentRole,

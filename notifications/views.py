@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.errors import ActionError, ActionInvalid, ActionNotFound
+from common.errors import ActionError, ActionInvalid, ActionNotFound
 from suggestions.selectors import get_assignment_for
 
 from . import selectors, services

@@ -4,7 +4,7 @@ through the services (the admin actions below call them), never through a form t
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import ActionError
+from common.errors import ActionError
 
 from . import services
 from .models import Category, CongressSession, Deadline, DeadlineRule, Event, HolidayOverride, Suggestion

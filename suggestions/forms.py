@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Unit, User
+from common.forms import DateInput, Form
 
 from .models import (
     Adoption,
@@ -25,56 +26,6 @@ from .models import (
     Suggestion,
     SuggestionStatus,
 )
-
-BOOTSTRAP_INPUT = "form-control"
-
-
-class DateInput(forms.DateInput):
-    """A native date picker; it needs ISO dates whatever the language's display format."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class BootstrapMixin:
-    """Give every widget Bootstrap's class, and `is-invalid` once the form has an error for it."""
-
-    def _style(self) -> None:
-        for name, field in self.fields.items():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = "form-select"
-            else:
-                css = BOOTSTRAP_INPUT
-            # Read `_errors`, not `errors`: the latter would validate before subclasses finish __init__.
-            errors = getattr(self, "_errors", None)
-            if errors and name in errors:
-                css += " is-invalid"
-            widget.attrs["class"] = css
-
-    def full_clean(self):
-        super().full_clean()  # type: ignore[misc]
-        self._style()
-
-
-class Form(BootstrapMixin, forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
-
-    def add_action_errors(self, errors: dict[str, list[str]], message: str = "") -> None:
-        """Put a service's field errors next to the fields; unknown fields go to the top of the form."""
-        for field, messages in (errors or {}).items():
-            target = field if field in self.fields else None
-            for message_text in messages:
-                self.add_error(target, message_text)
-        if not errors and message:
-            self.add_error(None, message)
-        self._style()
 
 
 def _deputy_label(obj: User) -> str:
@@ -144,7 +95,7 @@ class SuggestionForm(Form):
                 self.initial["session"] = latest.pk
 
     def clean_attachments(self):
-        from config.errors import ActionInvalid
+        from common.errors import ActionInvalid
 
         from .services import validate_attachment
 
@@ -383,7 +334,7 @@ class ReplyForm(Form):
         return data
 
     def clean_attachments(self):
-        from config.errors import ActionInvalid
+        from common.errors import ActionInvalid
 
         from .services import validate_attachment
 

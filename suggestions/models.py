@@ -6,6 +6,8 @@ timeline (`Event`) is append-only.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -196,6 +198,7 @@ class Suggestion(models.Model):
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
@@ -285,6 +288,28 @@ class AssignmentStatus(models.TextChoices):
     OPINION_SENT = "opinion_sent", _("Opinion sent")
 
 
+# The statuses in which an assignment still owes its unit work (signing, handling, a reply or opinion).
+OPEN_ASSIGNMENT_STATUSES = (
+    AssignmentStatus.PENDING,
+    AssignmentStatus.ACCEPTED,
+    AssignmentStatus.RETURN_REQUESTED,
+    AssignmentStatus.AWAITING_SIGNOFF,
+)
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def live(self):
+        """Assignments that still bind their unit: once a return is approved the unit is off the suggestion."""
+        return self.exclude(status=AssignmentStatus.RETURNED)
+
+    def returned(self):
+        return self.filter(status=AssignmentStatus.RETURNED)
+
+    def open(self):
+        """Live assignments whose unit still owes work on them."""
+        return self.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
+
+
 class Assignment(models.Model):
     """交办: one unit's share of a suggestion, as lead (主办) or co-unit (会办)."""
 
@@ -301,6 +326,8 @@ class Assignment(models.Model):
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     signed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assignment (交办)")
@@ -533,6 +560,29 @@ class Party(models.TextChoices):
     STAFF = "staff", _("Staff")
 
 
+# "Due soon" means due today or within this many calendar days (pages, filters, dashboards alike).
+DUE_SOON_DAYS = 7
+
+# An open deadline is neither satisfied nor cancelled; the partial indexes below use the same condition.
+OPEN_DEADLINE = Q(satisfied_at__isnull=True, cancelled_at__isnull=True)
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(OPEN_DEADLINE)
+
+    def closed(self):
+        return self.exclude(OPEN_DEADLINE)
+
+    def overdue(self, today):
+        """Open and past their due date on `today` (a local date)."""
+        return self.open().filter(due_date__lt=today)
+
+    def due_within(self, today, days: int = DUE_SOON_DAYS):
+        """Open and due between `today` and `today + days`, both included."""
+        return self.open().filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=days))
+
+
 class Deadline(models.Model):
     """A due date as a first-class record. "Due soon" and "overdue" are derived, never stored."""
 
@@ -562,6 +612,8 @@ class Deadline(models.Model):
     # The sweeper's trigger column: the next day a reminder stage may fire (reminders app keeps it).
     next_reminder_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DeadlineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("deadline (办理时限)")

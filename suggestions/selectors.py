@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from config.errors import ActionNotFound
+from common.errors import ActionNotFound
 
 from .models import (
     Assignment,

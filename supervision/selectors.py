@@ -18,7 +18,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.errors import ActionNotFound
+from common.errors import ActionNotFound
 from suggestions.models import (
     Assignment,
     AssignmentStatus,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
+from common.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
 from suggestions.deadlines import deadline_status
 from suggestions.models import DeadlineKind
 from suggestions.selectors import get_suggestion_for

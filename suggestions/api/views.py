@@ -16,7 +16,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.api import IsStaffOrReadOnly
-from config.errors import ActionInvalid
+from common.errors import ActionInvalid
 from suggestions import selectors, services
 from suggestions.models import (
     Assignment,

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from config.errors import ActionConflict, ActionForbidden, ActionInvalid
+from common.errors import ActionConflict, ActionForbidden, ActionInvalid
 from suggestions import deadlines as dl
 from suggestions.models import (
     Assignment,

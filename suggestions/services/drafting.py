@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, Unit, User
-from config.errors import ActionConflict, ActionInvalid
+from common.errors import ActionConflict, ActionInvalid
 from suggestions import deadlines as dl
 from suggestions.models import (
     Attachment,

@@ -218,7 +218,7 @@ def test_unit_actions_name_their_fields(cast, api):
 
 def test_service_rejects_bad_enums_without_a_serializer(cast):
     """The web forms call the services directly; the services check enumerations themselves."""
-    from config.errors import ActionInvalid
+    from common.errors import ActionInvalid
     from suggestions import services
 
     suggestion = suggestion_in_state("handling", cast=cast)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from config.errors import ActionConflict, ActionForbidden, ActionInvalid
+from common.errors import ActionConflict, ActionForbidden, ActionInvalid
 from suggestions import services
 from suggestions.models import Evaluation, Event
 

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
-from config.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
+from common.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
 
 PAGE_SIZE = 20
 

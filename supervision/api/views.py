@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import ActionForbidden, ActionInvalid, ActionNotFound
+from common.errors import ActionForbidden, ActionInvalid, ActionNotFound
 from suggestions.selectors import get_suggestion_for, suggestions_visible_to
 
 from .. import selectors, services

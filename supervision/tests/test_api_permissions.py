@@ -400,7 +400,7 @@ def test_every_endpoint_is_in_the_schema(api, sam):
 
 
 def test_key_items_are_chosen_once_a_year(item, drainage, sam):
-    from config.errors import ActionConflict
+    from common.errors import ActionConflict
 
     with pytest.raises(ActionConflict):
         services.key_item_create(actor=sam, year=2026, topic="again", suggestions=[drainage])

@@ -78,7 +78,7 @@ def test_failed_second_acceptance_reopens_for_rehandling_and_notifies_the_unit(r
 
 
 def test_second_acceptance_before_closing_is_a_conflict(replied, sam):
-    from config.errors import ActionConflict
+    from common.errors import ActionConflict
 
     with pytest.raises(ActionConflict):
         services.inspection_create(
