@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "suggestions",
+    "handling",
     "supervision",
     "notifications",
     "dashboards",

@@ -10,6 +10,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", ApiRootView.as_view(), name="api-root"),
     path("", include("accounts.api_urls")),
     path("", include("suggestions.api_urls")),
+    path("", include("handling.api_urls")),
     path("", include("supervision.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("dashboards.api_urls")),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("handling/", include("handling.urls")),
     path("", include("suggestions.urls")),
 ]
 

@@ -29,6 +29,8 @@ DEFAULT_RULES: dict[str, tuple[int, str]] = {
     DeadlineKind.LOOK_BACK: (3, MON),
     DeadlineKind.INSPECTION_FOLLOW_UP: (1, MON),
     DeadlineKind.FACE_TO_FACE: (20, WD),
+    DeadlineKind.HANDLING_PLAN: (5, WD),
+    DeadlineKind.CONSULTATION: (5, WD),
 }
 COMPLEX_REPLY_MONTHS = 6
 MAX_HANDLING_MONTHS = 6

@@ -97,6 +97,9 @@ class DeadlineKind(models.TextChoices):
     REHANDLING_REPLY = "rehandling_reply", _("Re-handling reply")
     EVALUATION = "evaluation", _("Deputy's evaluation")
     COMMITMENT = "commitment", _("Commitment")
+    HANDLING_PLAN = "handling_plan", _("Handling plan")
+    PLAN_MILESTONE = "plan_milestone", _("Handling plan milestone")
+    CONSULTATION = "consultation", _("Pre-submission consultation answer")
     # Supervision kinds (supervision app creates these).
     MONTHLY_REPORT = "monthly_report", _("Monthly status report")
     QUARTERLY_INSPECTION = "quarterly_inspection", _("Quarterly inspection")

@@ -70,6 +70,11 @@ EVENT_LABELS = {
     "withdraw_consent": _("Co-signer consented to withdrawal"),
     "withdraw": _("Withdrawn"),
     "urge": _("Urge notice sent"),
+    "consultation_request": _("Deputy consulted a unit before submitting"),
+    "consultation_answer": _("Unit answered the consultation"),
+    "plan_record": _("Handling plan recorded"),
+    "plan_revise": _("Handling plan revised"),
+    "plan_step_done": _("Handling plan step done"),
 }
 STATUS_LABELS = dict(SuggestionStatus.choices)
 
