@@ -79,7 +79,7 @@ class PlanIn(serializers.Serializer):
     summary = serializers.CharField(max_length=10000)
     meeting_on = serializers.DateField(required=False, allow_null=True, default=None)
     meeting_notes = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    steps = PlanStepIn(many=True, allow_empty=False, max_length=50)
+    steps = serializers.ListField(child=PlanStepIn(), allow_empty=False, max_length=50)
 
 
 class StepDoneIn(serializers.Serializer):

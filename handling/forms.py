@@ -53,3 +53,19 @@ class StepForm(Form):
 
 
 StepFormSet = forms.formset_factory(StepForm, extra=3, max_num=50)
+
+
+class DeliveryForm(Form):
+    delivered = forms.TypedChoiceField(
+        label=_("Was it delivered?"),
+        choices=[("yes", _("Delivered")), ("no", _("Not delivered"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when it was not delivered: say what is missing."),
+    )

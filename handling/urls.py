@@ -10,4 +10,5 @@ urlpatterns = [
     path("consultations/<int:pk>/answer/", views.answer, name="answer"),
     path("assignments/<int:pk>/plan/", views.plan_edit, name="plan"),
     path("steps/<int:pk>/done/", views.step_done, name="step_done"),
+    path("commitments/<int:pk>/delivery/", views.confirm_delivery, name="confirm_delivery"),
 ]

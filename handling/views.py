@@ -8,11 +8,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from suggestions.selectors import get_assignment_for, get_suggestion_for
+from suggestions.selectors import get_assignment_for, get_commitment_for, get_suggestion_for
+from suggestions.services import commitment_confirm_delivery
 from suggestions.views.common import not_found_as_404, paginate, run_service
 
 from . import selectors, services
-from .forms import AnswerForm, ConsultForm, PlanForm, StepFormSet
+from .forms import AnswerForm, ConsultForm, DeliveryForm, PlanForm, StepFormSet
+
+
+def _errors_as_messages(request, form) -> None:
+    """Forms shown inside the suggestion page report their errors as messages after the redirect."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error), extra_tags="danger")
 
 
 @login_required
@@ -33,9 +41,7 @@ def consult(request, pk: int):
             done=_("Your question was sent to the unit."),
         )
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error, extra_tags="danger")
+        _errors_as_messages(request, form)
     return redirect("suggestion_detail", suggestion.pk)
 
 
@@ -149,3 +155,26 @@ def step_done(request, pk: int):
         done=_("Step marked done."),
     )
     return redirect("suggestion_detail", step.plan.assignment.suggestion_id)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def confirm_delivery(request, pk: int):
+    commitment = get_commitment_for(request.user, pk)
+    form = DeliveryForm(request.POST)
+    suggestion_id = commitment.reply.assignment.suggestion_id
+    if not form.is_valid():
+        _errors_as_messages(request, form)
+        return redirect("suggestion_detail", suggestion_id)
+    run_service(
+        request,
+        lambda: commitment_confirm_delivery(
+            commitment=commitment,
+            actor=request.user,
+            delivered=form.cleaned_data["delivered"],
+            note=form.cleaned_data["note"],
+        ),
+        done=_("Thank you: the delivery of the commitment is recorded."),
+    )
+    return redirect("suggestion_detail", suggestion_id)

@@ -488,6 +488,11 @@ class Opinion(models.Model):
         verbose_name_plural = _("co-unit opinions (会办意见)")
 
 
+class Delivery(models.TextChoices):
+    DELIVERED = "delivered", _("Delivered")
+    NOT_DELIVERED = "not_delivered", _("Not delivered")
+
+
 class Commitment(models.Model):
     """承诺事项: what a B/C reply promises, tracked like a deadline."""
 
@@ -496,6 +501,11 @@ class Commitment(models.Model):
     target_date = models.DateField(_("target date"))
     fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)
     fulfilment_note = models.TextField(_("fulfilment note"), blank=True)
+    # 落实: once it falls due, the deputy (or an attached supervisor) confirms whether it was delivered.
+    delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices, blank=True, default="")
+    delivery_confirmed_at = models.DateTimeField(_("delivery confirmed at"), null=True, blank=True)
+    delivery_confirmed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    delivery_note = models.TextField(_("delivery note"), blank=True)
 
     class Meta:
         verbose_name = _("commitment (承诺事项)")

@@ -154,3 +154,15 @@ def replies_visible_to(user: User | None, suggestion: Suggestion) -> QuerySet[Re
     ):
         return qs.filter(released, public=True)
     return qs.filter(released)
+
+
+def get_commitment_for(user: User | None, pk: int | str):
+    """A commitment of a reply on an assignment the user may see, or 404."""
+    from .models import Commitment
+
+    try:
+        return Commitment.objects.select_related("reply__assignment__suggestion").get(
+            pk=int(pk), reply__assignment__in=assignments_visible_to(user)
+        )
+    except (Commitment.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise ActionNotFound(_("Not found.")) from None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django import template
 
-from suggestions.models import AssignmentRole, SuggestionStatus
+from suggestions.models import AssignmentRole, Commitment, ReplyStatus, SuggestionStatus
+from suggestions.services import commitment_due_for_confirmation
 
 from .. import selectors
-from ..forms import ConsultForm
+from ..forms import ConsultForm, DeliveryForm
 from ..services import PLAN_STATUSES
 
 register = template.Library()
@@ -27,6 +28,14 @@ def handling_panels(context, suggestion, assignments=()):
         and a.role == AssignmentRole.LEAD
         and a.status in PLAN_STATUSES
     ]
+    # The service has the last word; a supervisor who may read the record is offered the form too.
+    may_confirm = user.pk == suggestion.lead_deputy_id or user.is_supervisor
+    to_confirm = []
+    if may_confirm and suggestion.status in (SuggestionStatus.FOLLOW_UP, SuggestionStatus.CLOSED):
+        commitments = Commitment.objects.filter(
+            reply__assignment__suggestion=suggestion, reply__status=ReplyStatus.RELEASED
+        ).select_related("reply__assignment__unit", "reply")
+        to_confirm = [c for c in commitments if commitment_due_for_confirmation(c)]
     is_lead_draft = suggestion.status == SuggestionStatus.DRAFT and user.pk == suggestion.lead_deputy_id
     return {
         "request": context["request"],
@@ -37,4 +46,6 @@ def handling_panels(context, suggestion, assignments=()):
         "plans": plans,
         "plannable": [(a, plan_by_assignment.get(a.pk)) for a in plannable],
         "can_complete_steps": {a.pk for a in plannable},
+        "to_confirm": to_confirm,
+        "delivery_form": DeliveryForm() if to_confirm else None,
     }

@@ -31,7 +31,12 @@ def _plan_payload(**over):
         "meeting_on": "2026-09-23",
         "meeting_notes": "局长主持收件专题会",
         "steps": [
-            {"description": "现场勘查", "responsible_person": "张科长", "division": "工程科", "milestone_on": "2026-10-20"},
+            {
+                "description": "现场勘查",
+                "responsible_person": "张科长",
+                "division": "工程科",
+                "milestone_on": "2026-10-20",
+            },
             {"description": "立项报批", "responsible_person": "李科长", "milestone_on": "2026-11-30"},
         ],
     }

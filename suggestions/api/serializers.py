@@ -183,7 +183,21 @@ class CommitmentIn(serializers.Serializer):
 class CommitmentOut(serializers.ModelSerializer):
     class Meta:
         model = Commitment
-        fields = ["id", "description", "target_date", "fulfilled_at", "fulfilment_note"]
+        fields = [
+            "id",
+            "description",
+            "target_date",
+            "fulfilled_at",
+            "fulfilment_note",
+            "delivery",
+            "delivery_confirmed_at",
+            "delivery_note",
+        ]
+
+
+class DeliveryIn(serializers.Serializer):
+    delivered = serializers.BooleanField()
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
 class ReplyIn(serializers.Serializer):

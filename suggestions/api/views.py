@@ -489,6 +489,19 @@ class CommitmentViewSet(viewsets.GenericViewSet):
         commitment.refresh_from_db()
         return _ok(s.CommitmentOut(commitment).data)
 
+    @extend_schema(
+        request=s.DeliveryIn, responses=s.CommitmentOut, summary="落实: the deputy confirms whether it was delivered"
+    )
+    @action(detail=True, methods=["post"], url_path="confirm-delivery")
+    def confirm_delivery(self, request, pk=None):
+        commitment = self.get_object()
+        serializer = s.DeliveryIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        commitment = services.commitment_confirm_delivery(
+            commitment=commitment, actor=request.user, **serializer.validated_data
+        )
+        return _ok(s.CommitmentOut(commitment).data)
+
 
 class DeadlineFilter(django_filters.FilterSet):
     overdue = StrictBooleanFilter(method="filter_overdue")

@@ -22,6 +22,7 @@ from .closing import (
     suggestion_reopen,
     suggestions_close_unevaluated,
 )
+from .delivery import commitment_confirm_delivery, commitment_due_for_confirmation
 from .drafting import (
     ALLOWED_ATTACHMENT_TYPES,
     ALLOWED_EXTENSIONS,
@@ -82,6 +83,8 @@ __all__ = [
     "assignment_request_return",
     "assignment_sign",
     "attachments_add",
+    "commitment_confirm_delivery",
+    "commitment_due_for_confirmation",
     "commitment_fulfil",
     "contact_dispute",
     "contact_log",

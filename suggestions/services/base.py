@@ -52,6 +52,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "follow_up_done": (frozenset({S.FOLLOW_UP}), S.CLOSED),
     "withdraw": (frozenset({S.DRAFT, S.SUBMITTED, S.REGISTERED, S.ASSIGNED, S.HANDLING}), S.WITHDRAWN),
     "reopen": (frozenset({S.CLOSED, S.FOLLOW_UP}), S.REHANDLING),
+    # A commitment confirmed undelivered after closing puts the suggestion back under follow-up.
+    "delivery_reopen": (frozenset({S.CLOSED}), S.FOLLOW_UP),
 }
 
 # States in which the suggestion is still being handled by units (assignments can act).

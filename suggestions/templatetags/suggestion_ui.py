@@ -75,6 +75,9 @@ EVENT_LABELS = {
     "plan_record": _("Handling plan recorded"),
     "plan_revise": _("Handling plan revised"),
     "plan_step_done": _("Handling plan step done"),
+    "commitment_delivered": _("Deputy confirmed a commitment delivered"),
+    "commitment_not_delivered": _("Deputy found a commitment not delivered"),
+    "delivery_reopen": _("Back under follow-up: a commitment was not delivered"),
 }
 STATUS_LABELS = dict(SuggestionStatus.choices)
 
