@@ -318,3 +318,6 @@ class Demo:
             self.master_data()
         self.suggestions()
         supervision_demo.load()
+        from handling import demo as handling_demo
+
+        handling_demo.load()
