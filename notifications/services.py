@@ -28,6 +28,7 @@ from django.utils.translation import override
 from accounts.models import UNIT_ROLES, Role, Unit, User
 from common.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
 from suggestions.models import (
+    OPEN_ASSIGNMENT_STATUSES,
     Assignment,
     AssignmentRole,
     AssignmentStatus,
@@ -53,12 +54,6 @@ BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 3600
 DIGEST_HOUR = 8
 URGE_MAX_LENGTH = 2000
-OPEN_ASSIGNMENT = (
-    AssignmentStatus.PENDING,
-    AssignmentStatus.ACCEPTED,
-    AssignmentStatus.RETURN_REQUESTED,
-    AssignmentStatus.AWAITING_SIGNOFF,
-)
 DEFAULT_PREFERENCE = NotificationPreference()  # unsaved: the defaults for users without a row
 
 
@@ -662,7 +657,7 @@ def assignment_urge(*, assignment: Assignment, actor: User, message: str) -> Eve
             "message", _("Ensure this field has at most %(n)d characters.") % {"n": URGE_MAX_LENGTH}
         )
     locked = Assignment.objects.select_for_update().select_related("suggestion").get(pk=assignment.pk)
-    if locked.status not in OPEN_ASSIGNMENT:
+    if locked.status not in OPEN_ASSIGNMENT_STATUSES:
         raise ActionConflict(_("This assignment is no longer open."))
     return event_record(
         suggestion=locked.suggestion,

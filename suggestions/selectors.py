@@ -23,6 +23,7 @@ from .models import (
     Suggestion,
     SuggestionStatus,
 )
+from .visibility import supervised_q
 
 PUBLISHED_STATES = (
     SuggestionStatus.REPLIED,
@@ -44,14 +45,6 @@ def published_suggestions() -> QuerySet[Suggestion]:
     return Suggestion.objects.filter(_public_q())
 
 
-def _supervised_ids(user: User):
-    try:
-        from supervision.selectors import supervised_suggestion_ids
-    except ImportError:  # the supervision app has not defined its links yet
-        return Suggestion.objects.none().values_list("pk", flat=True)
-    return supervised_suggestion_ids(user)
-
-
 def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:
     qs = Suggestion.objects.all()
     if user is None or not user.is_authenticated:
@@ -68,7 +61,7 @@ def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:
         )
         return qs.filter(Exists(held))
     if user.is_supervisor:
-        return qs.filter(Q(pk__in=_supervised_ids(user)) | _public_q())
+        return qs.filter(supervised_q(user) | _public_q())
     return qs.none()
 
 
@@ -117,7 +110,7 @@ def deadlines_visible_to(user: User | None) -> QuerySet[Deadline]:
     if user.is_deputy:
         return qs.filter(Q(user=user) | Q(suggestion__lead_deputy=user))
     if user.is_supervisor:
-        return qs.filter(suggestion_id__in=_supervised_ids(user))
+        return qs.filter(supervised_q(user, "suggestion_id"))
     return qs.none()
 
 

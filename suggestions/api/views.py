@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.api import IsStaffOrReadOnly
+from accounts.api.views import IsStaffOrReadOnly
 from common.errors import ActionInvalid
 from suggestions import selectors, services
 from suggestions.models import (

@@ -19,10 +19,10 @@ from django.template.loader import get_template
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from notifications.services import OPEN_ASSIGNMENT
 from suggestions import forms as f
 from suggestions import selectors, services
 from suggestions.models import (
+    OPEN_ASSIGNMENT_STATUSES,
     Assignment,
     AssignmentRequest,
     AssignmentRole,
@@ -172,7 +172,7 @@ def detail_context(request, suggestion: Suggestion, *, bound: tuple[str, int | N
         "events": list(selectors.events_visible_to(user, suggestion)),
         "suggestion_actions": suggestion_actions,
         "show_evaluations": is_deputy_of or not user.is_deputy,
-        "urgeable_statuses": OPEN_ASSIGNMENT if user.is_office_staff else (),
+        "urgeable_statuses": OPEN_ASSIGNMENT_STATUSES if user.is_office_staff else (),
     }
     context.update(_repeat_context(suggestion))
     return context
