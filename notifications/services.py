@@ -31,7 +31,6 @@ from suggestions.models import (
     OPEN_ASSIGNMENT_STATUSES,
     Assignment,
     AssignmentRole,
-    AssignmentStatus,
     CoSigner,
     CoSignerStatus,
     Deadline,
@@ -155,7 +154,8 @@ class SweepResult:
 
 def _claim_due_deadlines(today: dt.date, limit: int) -> list[Deadline]:
     qs = (
-        Deadline.objects.filter(satisfied_at__isnull=True, cancelled_at__isnull=True, next_reminder_on__lte=today)
+        Deadline.objects.open()
+        .filter(next_reminder_on__lte=today)
         .select_related("suggestion__session", "unit", "user")
         .order_by("next_reminder_on", "id")
     )
@@ -355,8 +355,8 @@ def _unit_members(unit_ids: Iterable[int]) -> dict[int, list[User]]:
 
 def _lead_unit_ids(suggestion_id: int) -> list[int]:
     return list(
-        Assignment.objects.filter(suggestion_id=suggestion_id, role=AssignmentRole.LEAD)
-        .exclude(status=AssignmentStatus.RETURNED)
+        Assignment.objects.live()
+        .filter(suggestion_id=suggestion_id, role=AssignmentRole.LEAD)
         .values_list("unit_id", flat=True)
     )
 
