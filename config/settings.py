@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "supervision",
     "notifications",
     "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from suggestions.demo import DEMO_PASSWORD, Demo
+from supervision import demo as supervision_demo
 
 
 class Command(BaseCommand):
@@ -8,4 +9,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         Demo(out=None).load()
+        supervision_demo.load()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Demo accounts use the password {DEMO_PASSWORD!r}."))
