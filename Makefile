@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint typecheck pytest messages demo clean bench
+.PHONY: run test venv lint typecheck pytest messages catalog demo clean bench
 
 venv: $(STAMP)
 
@@ -19,6 +19,13 @@ messages: venv
 	@if command -v msgfmt >/dev/null; then ALLOW_INSECURE_SECRET=true $(PY) manage.py compilemessages --ignore=.venv -v 0; \
 	else echo "msgfmt not found: install gettext for translations"; fi
 
+# Re-extract the interface strings into the one catalogue per language (locale/<lang>/), then fill the
+# new zh_Hans msgstr's by hand; the English catalogue only carries the glossed strings.
+catalog: venv
+	ALLOW_INSECURE_SECRET=true $(PY) manage.py makemessages -l zh_Hans --ignore=.venv \
+		--ignore=staticfiles --ignore=media --ignore=bench --ignore='*/tests/*' -v 0
+	$(PY) scripts/english_glosses.py
+
 demo: venv messages
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput -v 0
 	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo
@@ -29,6 +36,7 @@ run: demo
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	ALLOW_INSECURE_SECRET=true $(VENV)/bin/lint-imports
 
 typecheck: venv
 	ALLOW_INSECURE_SECRET=true $(VENV)/bin/mypy

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from .api import views as api
 
 urlpatterns = [
     path("stats/units/", api.UnitStatsView.as_view(), name="stats-units"),

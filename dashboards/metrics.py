@@ -56,9 +56,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from suggestions.models import (
+    DUE_SOON_DAYS,
     Assignment,
     AssignmentRole,
-    AssignmentStatus,
     Contact,
     ContactPhase,
     Deadline,
@@ -73,7 +73,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 EXCLUDED_STATES = (SuggestionStatus.WITHDRAWN, SuggestionStatus.MERGED, SuggestionStatus.NOT_ACCEPTED)
 SATISFIED = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
 REPLY_DEADLINE_KINDS = (DeadlineKind.REPLY, DeadlineKind.REHANDLING_REPLY)
-DUE_SOON_DAYS = 7
 DEFINITIONS_VERSION = 1
 
 
@@ -162,8 +161,8 @@ def _evaluation_columns() -> dict[str, Any]:
 def lead_assignment_facts(period: Period) -> QuerySet[Assignment]:
     """Live lead assignments of counted suggestions in the period, with their reply and rating facts."""
     qs = (
-        Assignment.objects.filter(role=AssignmentRole.LEAD)
-        .exclude(status=AssignmentStatus.RETURNED)
+        Assignment.objects.live()
+        .filter(role=AssignmentRole.LEAD)
         .filter(counted_q("suggestion__"), period.filter_q("suggestion__", "assigned_at"))
         .annotate(
             # Round-1 reply released: at most one (a round's release is the unit's only one).
@@ -194,13 +193,15 @@ def suggestion_facts(period: Period) -> QuerySet[Suggestion]:
 
 def deadline_facts(period: Period) -> QuerySet[Deadline]:
     """Open reply and re-handling-reply deadlines of counted suggestions in the period."""
-    return Deadline.objects.filter(
-        counted_q("suggestion__"),
-        period.filter_q("suggestion__", "suggestion__assigned_at"),
-        kind__in=REPLY_DEADLINE_KINDS,
-        satisfied_at__isnull=True,
-        cancelled_at__isnull=True,
-    ).order_by()
+    return (
+        Deadline.objects.open()
+        .filter(
+            counted_q("suggestion__"),
+            period.filter_q("suggestion__", "suggestion__assigned_at"),
+            kind__in=REPLY_DEADLINE_KINDS,
+        )
+        .order_by()
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from common.errors import ActionForbidden
 from suggestions.models import (
     Assignment,
     AssignmentRole,
-    AssignmentStatus,
     Category,
     CongressSession,
     Suggestion,
@@ -109,8 +108,8 @@ def units_table(period: m.Period, settings: Settings) -> list[dict[str, Any]]:
     """
     rows = m.breakdown("unit", period)
     co = (
-        Assignment.objects.filter(role=AssignmentRole.CO)
-        .exclude(status=AssignmentStatus.RETURNED)
+        Assignment.objects.live()
+        .filter(role=AssignmentRole.CO)
         .filter(m.counted_q("suggestion__"), period.filter_q("suggestion__", "assigned_at"))
         .values("unit")
         .annotate(n=Count("pk"))
@@ -274,8 +273,8 @@ def assessment(period: m.Period, settings: Settings, table: list[dict[str, Any]]
 def unit_assignments(unit: Unit, period: m.Period) -> QuerySet[Assignment]:
     """A unit's live assignments (lead and co) of counted suggestions, with their suggestion's dates."""
     return (
-        Assignment.objects.filter(unit=unit)
-        .exclude(status=AssignmentStatus.RETURNED)
+        Assignment.objects.live()
+        .filter(unit=unit)
         .filter(m.counted_q("suggestion__"), period.filter_q("suggestion__", "assigned_at"))
         .select_related("suggestion__session", "suggestion__category", "suggestion__lead_deputy")
         .order_by("suggestion__session_id", "suggestion__number", "id")

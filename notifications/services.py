@@ -28,9 +28,9 @@ from django.utils.translation import override
 from accounts.models import UNIT_ROLES, Role, Unit, User
 from common.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
 from suggestions.models import (
+    OPEN_ASSIGNMENT_STATUSES,
     Assignment,
     AssignmentRole,
-    AssignmentStatus,
     CoSigner,
     CoSignerStatus,
     Deadline,
@@ -53,12 +53,6 @@ BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 3600
 DIGEST_HOUR = 8
 URGE_MAX_LENGTH = 2000
-OPEN_ASSIGNMENT = (
-    AssignmentStatus.PENDING,
-    AssignmentStatus.ACCEPTED,
-    AssignmentStatus.RETURN_REQUESTED,
-    AssignmentStatus.AWAITING_SIGNOFF,
-)
 DEFAULT_PREFERENCE = NotificationPreference()  # unsaved: the defaults for users without a row
 
 
@@ -160,7 +154,8 @@ class SweepResult:
 
 def _claim_due_deadlines(today: dt.date, limit: int) -> list[Deadline]:
     qs = (
-        Deadline.objects.filter(satisfied_at__isnull=True, cancelled_at__isnull=True, next_reminder_on__lte=today)
+        Deadline.objects.open()
+        .filter(next_reminder_on__lte=today)
         .select_related("suggestion__session", "unit", "user")
         .order_by("next_reminder_on", "id")
     )
@@ -360,8 +355,8 @@ def _unit_members(unit_ids: Iterable[int]) -> dict[int, list[User]]:
 
 def _lead_unit_ids(suggestion_id: int) -> list[int]:
     return list(
-        Assignment.objects.filter(suggestion_id=suggestion_id, role=AssignmentRole.LEAD)
-        .exclude(status=AssignmentStatus.RETURNED)
+        Assignment.objects.live()
+        .filter(suggestion_id=suggestion_id, role=AssignmentRole.LEAD)
         .values_list("unit_id", flat=True)
     )
 
@@ -662,7 +657,7 @@ def assignment_urge(*, assignment: Assignment, actor: User, message: str) -> Eve
             "message", _("Ensure this field has at most %(n)d characters.") % {"n": URGE_MAX_LENGTH}
         )
     locked = Assignment.objects.select_for_update().select_related("suggestion").get(pk=assignment.pk)
-    if locked.status not in OPEN_ASSIGNMENT:
+    if locked.status not in OPEN_ASSIGNMENT_STATUSES:
         raise ActionConflict(_("This assignment is no longer open."))
     return event_record(
         suggestion=locked.suggestion,

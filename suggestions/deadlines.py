@@ -119,20 +119,12 @@ def _as_queryset(deadlines: Deadline | QuerySet[Deadline]) -> QuerySet[Deadline]
 
 def deadline_satisfy(deadlines: Deadline | QuerySet[Deadline], *, at: dt.datetime | None = None) -> int:
     """Mark open deadlines met. Already closed ones are left alone, so a repeat is a no-op."""
-    return (
-        _as_queryset(deadlines)
-        .filter(satisfied_at__isnull=True, cancelled_at__isnull=True)
-        .update(satisfied_at=at or timezone.now(), next_reminder_on=None)
-    )
+    return _as_queryset(deadlines).open().update(satisfied_at=at or timezone.now(), next_reminder_on=None)
 
 
 def deadline_cancel(deadlines: Deadline | QuerySet[Deadline], *, at: dt.datetime | None = None) -> int:
     """Close open deadlines that no longer apply (a withdrawn suggestion, a returned assignment)."""
-    return (
-        _as_queryset(deadlines)
-        .filter(satisfied_at__isnull=True, cancelled_at__isnull=True)
-        .update(cancelled_at=at or timezone.now(), next_reminder_on=None)
-    )
+    return _as_queryset(deadlines).open().update(cancelled_at=at or timezone.now(), next_reminder_on=None)
 
 
 def deadline_extend(*, deadline: Deadline, new_due_date: dt.date, reason: str, actor=None) -> Deadline:

@@ -312,12 +312,7 @@ class Demo:
         self.suggestion("关于增设公交站点的建议", deputy="deputy3", to=SuggestionStatus.WITHDRAWN, lead="JTJ")
 
     def load(self) -> None:
-        from supervision import demo as supervision_demo
-
+        """Master data and suggestions; `manage.py load_demo` (the demo app) adds supervision's demo."""
         with transaction.atomic():
             self.master_data()
         self.suggestions()
-        supervision_demo.load()
-        from handling import demo as handling_demo
-
-        handling_demo.load()

@@ -347,6 +347,11 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.suggestion_id} → {self.unit} ({self.role})"
 
+    @property
+    def is_live(self) -> bool:
+        """The row-level twin of `Assignment.objects.live()`: not returned."""
+        return self.status != AssignmentStatus.RETURNED
+
 
 class RequestKind(models.TextChoices):
     RETURN = "return", _("Return")

@@ -14,8 +14,8 @@ from common.errors import ActionNotFound
 
 from .models import (
     Assignment,
-    AssignmentStatus,
     CoSigner,
+    CoSignerStatus,
     Deadline,
     Event,
     Reply,
@@ -23,6 +23,7 @@ from .models import (
     Suggestion,
     SuggestionStatus,
 )
+from .visibility import supervised_q
 
 PUBLISHED_STATES = (
     SuggestionStatus.REPLIED,
@@ -32,11 +33,13 @@ PUBLISHED_STATES = (
 )
 
 
+# A published reply: the unit's current released reply, marked public (SPEC section 8).
+PUBLISHED_REPLY = Q(status=ReplyStatus.RELEASED, public=True)
+
+
 def _public_q() -> Q:
     """Non-confidential suggestions with a released public reply (SPEC section 8)."""
-    released_public = Reply.objects.filter(
-        assignment__suggestion=OuterRef("pk"), status=ReplyStatus.RELEASED, public=True
-    )
+    released_public = Reply.objects.filter(PUBLISHED_REPLY, assignment__suggestion=OuterRef("pk"))
     return Q(confidential=False, status__in=PUBLISHED_STATES) & Q(Exists(released_public))
 
 
@@ -44,12 +47,28 @@ def published_suggestions() -> QuerySet[Suggestion]:
     return Suggestion.objects.filter(_public_q())
 
 
-def _supervised_ids(user: User):
-    try:
-        from supervision.selectors import supervised_suggestion_ids
-    except ImportError:  # the supervision app has not defined its links yet
-        return Suggestion.objects.none().values_list("pk", flat=True)
-    return supervised_suggestion_ids(user)
+def published_suggestion_list() -> QuerySet[Suggestion]:
+    """The public list and detail: published suggestions with their live units, lead units first."""
+    live = Assignment.objects.live().select_related("unit").order_by("-role", "id")  # "lead" sorts after "co"
+    return (
+        published_suggestions()
+        .select_related("session", "category", "lead_deputy")
+        .prefetch_related(Prefetch("assignments", queryset=live))
+        .order_by("-session__year", "-session__term", "-session__number", "number", "id")
+    )
+
+
+def published_replies(suggestion: Suggestion) -> QuerySet[Reply]:
+    """What the public reads of a suggestion: its published replies, lead unit first, by round."""
+    return (
+        Reply.objects.filter(PUBLISHED_REPLY, assignment__suggestion=suggestion)
+        .select_related("assignment__unit")
+        .order_by("-assignment__role", "assignment_id", "round")
+    )
+
+
+def confirmed_co_signers(suggestion: Suggestion) -> list[User]:
+    return [c.deputy for c in suggestion.cosignatures.filter(status=CoSignerStatus.CONFIRMED).select_related("deputy")]
 
 
 def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:
@@ -63,12 +82,10 @@ def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:
         return qs.filter(Q(lead_deputy=user) | Q(Exists(cosigned)) | _public_q())
     if user.is_unit_user:
         # A unit sees what is assigned to it; once a return is approved it no longer does.
-        held = Assignment.objects.filter(suggestion=OuterRef("pk"), unit_id=user.unit_id).exclude(
-            status=AssignmentStatus.RETURNED
-        )
+        held = Assignment.objects.live().filter(suggestion=OuterRef("pk"), unit_id=user.unit_id)
         return qs.filter(Exists(held))
     if user.is_supervisor:
-        return qs.filter(Q(pk__in=_supervised_ids(user)) | _public_q())
+        return qs.filter(supervised_q(user) | _public_q())
     return qs.none()
 
 
@@ -86,7 +103,7 @@ def assignments_visible_to(user: User | None) -> QuerySet[Assignment]:
     if user.is_office_staff:
         return qs
     if user.is_unit_user:
-        return qs.filter(unit_id=user.unit_id).exclude(status=AssignmentStatus.RETURNED)
+        return qs.live().filter(unit_id=user.unit_id)
     return qs.filter(suggestion__in=suggestions_visible_to(user))
 
 
@@ -117,7 +134,7 @@ def deadlines_visible_to(user: User | None) -> QuerySet[Deadline]:
     if user.is_deputy:
         return qs.filter(Q(user=user) | Q(suggestion__lead_deputy=user))
     if user.is_supervisor:
-        return qs.filter(suggestion_id__in=_supervised_ids(user))
+        return qs.filter(supervised_q(user, "suggestion_id"))
     return qs.none()
 
 
@@ -130,9 +147,7 @@ def suggestion_list(user: User | None) -> QuerySet[Suggestion]:
         .prefetch_related(
             Prefetch(
                 "assignments",
-                queryset=Assignment.objects.exclude(status=AssignmentStatus.RETURNED)
-                .select_related("unit")
-                .order_by("role", "id"),
+                queryset=Assignment.objects.live().select_related("unit").order_by("role", "id"),
             ),
             Prefetch("cosignatures", queryset=CoSigner.objects.select_related("deputy")),
         )

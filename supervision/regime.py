@@ -26,7 +26,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from accounts.models import Unit
 from suggestions.deadlines import deadline_open
-from suggestions.models import AssignmentRole, AssignmentStatus, Deadline, DeadlineKind, Party, Suggestion
+from suggestions.models import Assignment, AssignmentRole, Deadline, DeadlineKind, Party, Suggestion
 from suggestions.workdays import Calendar
 
 from .models import KeySuggestion
@@ -81,8 +81,9 @@ def plan(starts_on: dt.date, cal: Calendar | None = None) -> list[PlannedDeadlin
 def lead_units(item: KeySuggestion) -> list[Unit]:
     """Units holding a live lead assignment on any suggestion of the item (they write 一月一情况)."""
     return list(
-        Unit.objects.filter(assignments__suggestion__key_items=item, assignments__role=AssignmentRole.LEAD)
-        .exclude(assignments__status=AssignmentStatus.RETURNED)
+        Unit.objects.filter(
+            assignments__in=Assignment.objects.live().filter(suggestion__key_items=item, role=AssignmentRole.LEAD)
+        )
         .distinct()
         .order_by("code")
     )

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from common.errors import ActionNotFound
 from suggestions.models import (
     Assignment,
-    AssignmentStatus,
     CoSignerStatus,
     Deadline,
     DeadlineKind,
@@ -105,11 +104,7 @@ def _own_suggestions(user) -> QuerySet:
             Q(lead_deputy=user) | Q(cosignatures__deputy=user, cosignatures__status=CoSignerStatus.CONFIRMED)
         ).values_list("id", flat=True)
     if user.is_unit_user:
-        return (
-            Assignment.objects.filter(unit_id=user.unit_id)
-            .exclude(status=AssignmentStatus.RETURNED)
-            .values_list("suggestion_id", flat=True)
-        )
+        return Assignment.objects.live().filter(unit_id=user.unit_id).values_list("suggestion_id", flat=True)
     return Suggestion.objects.none().values_list("id", flat=True)
 
 
@@ -148,11 +143,7 @@ def unit_is_lead_on(item: KeySuggestion, unit_id: int | None) -> bool:
     """Whether the unit holds a live lead assignment on a suggestion of the item (writes 一月一情况)."""
     if unit_id is None:
         return False
-    return (
-        Assignment.objects.filter(suggestion__key_items=item, unit_id=unit_id, role="lead")
-        .exclude(status=AssignmentStatus.RETURNED)
-        .exists()
-    )
+    return Assignment.objects.live().filter(suggestion__key_items=item, unit_id=unit_id, role="lead").exists()
 
 
 # The board's traffic light, derived from stored deadlines and reports (never stored):
@@ -176,12 +167,7 @@ class BoardRow:
 def key_items_with_progress(user, *, today: dt.date | None = None) -> QuerySet[KeySuggestion]:
     """Visible key items annotated with next due date, overdue count and last report (board, list API)."""
     today = today or timezone.localdate()
-    open_deadlines = Deadline.objects.filter(
-        content_type=key_item_content_type(),
-        object_id=OuterRef("pk"),
-        satisfied_at__isnull=True,
-        cancelled_at__isnull=True,
-    )
+    open_deadlines = Deadline.objects.open().filter(content_type=key_item_content_type(), object_id=OuterRef("pk"))
     return (
         key_items_visible_to(user)
         .annotate(
@@ -344,9 +330,7 @@ def look_back_due_for(suggestion: Suggestion) -> bool:
 
 
 def open_look_backs(suggestion: Suggestion) -> QuerySet[Deadline]:
-    return Deadline.objects.filter(
-        suggestion=suggestion, kind=DeadlineKind.LOOK_BACK, satisfied_at__isnull=True, cancelled_at__isnull=True
-    )
+    return Deadline.objects.open().filter(suggestion=suggestion, kind=DeadlineKind.LOOK_BACK)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,13 +423,8 @@ def deputy_invitations(user) -> QuerySet[Inspection]:
 def pending_monthly_reports(user, today: dt.date | None = None) -> QuerySet[Deadline]:
     """A unit's open monthly-report deadlines, soonest first."""
     return (
-        Deadline.objects.filter(
-            content_type=key_item_content_type(),
-            kind=DeadlineKind.MONTHLY_REPORT,
-            unit_id=user.unit_id,
-            satisfied_at__isnull=True,
-            cancelled_at__isnull=True,
-        )
+        Deadline.objects.open()
+        .filter(content_type=key_item_content_type(), kind=DeadlineKind.MONTHLY_REPORT, unit_id=user.unit_id)
         .select_related("suggestion")
         .order_by("due_date", "id")
     )

@@ -24,7 +24,6 @@ from common.errors import ActionConflict, ActionForbidden, ActionInvalid
 from suggestions import deadlines as dl
 from suggestions.models import (
     Assignment,
-    AssignmentStatus,
     Deadline,
     DeadlineKind,
     Party,
@@ -396,11 +395,7 @@ def monthly_report_submit(
 
 
 def _open_regime(key_item: KeySuggestion, kind: str, year: int) -> Deadline:
-    deadline = (
-        regime_deadlines(key_item)
-        .filter(kind=kind, due_date__year=year, satisfied_at__isnull=True, cancelled_at__isnull=True)
-        .first()
-    )
+    deadline = regime_deadlines(key_item).open().filter(kind=kind, due_date__year=year).first()
     if deadline is None:
         raise ActionConflict(_("Nothing of this kind is due for this item in %(year)s.") % {"year": year})
     return deadline
@@ -522,8 +517,8 @@ def year_end_result_record(*, key_item: KeySuggestion, actor: User, note: str = 
 
 def _live_unit_ids(suggestion_ids: Iterable[int]) -> list[int]:
     return list(
-        Assignment.objects.filter(suggestion_id__in=list(suggestion_ids))
-        .exclude(status=AssignmentStatus.RETURNED)
+        Assignment.objects.live()
+        .filter(suggestion_id__in=list(suggestion_ids))
         .values_list("unit_id", flat=True)
         .distinct()
     )

@@ -9,7 +9,6 @@ admin and background jobs all call these functions; nothing else writes `status`
 
 from .base import (
     HANDLING_STATES,
-    LIVE_ASSIGNMENT,
     SATISFIED,
     TRANSITIONS,
     event_record,
@@ -72,7 +71,6 @@ __all__ = [
     "EDITABLE_FIELDS",
     "EXTENDABLE",
     "HANDLING_STATES",
-    "LIVE_ASSIGNMENT",
     "SATISFIED",
     "TRANSITIONS",
     "assignment_approve_extension",

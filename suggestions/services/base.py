@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,7 +58,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 # States in which the suggestion is still being handled by units (assignments can act).
 HANDLING_STATES = frozenset({S.ASSIGNED, S.HANDLING, S.REHANDLING})
 SATISFIED = {Rating.SATISFIED, Rating.BASICALLY_SATISFIED}
-LIVE_ASSIGNMENT = ~Q(status=AssignmentStatus.RETURNED)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,7 +163,7 @@ def _today() -> dt.date:
 
 
 def _live_assignments(suggestion: Suggestion):
-    return Assignment.objects.filter(suggestion=suggestion).filter(LIVE_ASSIGNMENT)
+    return Assignment.objects.live().filter(suggestion=suggestion)
 
 
 def _transition_raw(suggestion: Suggestion, to: str, actor: User | None, action: str) -> None:

@@ -164,13 +164,9 @@ def suggestions_close_unevaluated(*, today: dt.date | None = None, limit: int = 
     """System sweep: close replied suggestions whose evaluation deadline has passed."""
     today = today or _today()
     ids = list(
-        Deadline.objects.filter(
-            kind=DeadlineKind.EVALUATION,
-            satisfied_at__isnull=True,
-            cancelled_at__isnull=True,
-            due_date__lt=today,
-            suggestion__status=S.REPLIED,
-        ).values_list("suggestion_id", flat=True)[:limit]
+        Deadline.objects.overdue(today)
+        .filter(kind=DeadlineKind.EVALUATION, suggestion__status=S.REPLIED)
+        .values_list("suggestion_id", flat=True)[:limit]
     )
     closed = 0
     for suggestion in Suggestion.objects.filter(pk__in=ids):

@@ -259,11 +259,7 @@ def assignment_request_extension(
 
 def _handling_deadline(assignment: Assignment) -> Deadline | None:
     kinds = [DeadlineKind.REPLY, DeadlineKind.REHANDLING_REPLY, DeadlineKind.OPINION]
-    return (
-        assignment.deadlines.filter(kind__in=kinds, satisfied_at__isnull=True, cancelled_at__isnull=True)
-        .order_by("-id")
-        .first()
-    )
+    return assignment.deadlines.open().filter(kind__in=kinds).order_by("-id").first()
 
 
 @transaction.atomic

@@ -223,7 +223,7 @@ def test_whole_lifecycle_through_the_pages(
     staff.emulate_media(media="screen")
 
     # --- supervisors and the overview --------------------------------------------------------
-    chrome.goto(staff, "/overview/")
+    chrome.goto(staff, "/dashboards/")
     assert_accessible(staff, "overview")
     screenshot(staff, "staff-overview")
     supervisor = chrome.page_for("victor", viewport=DESKTOP)

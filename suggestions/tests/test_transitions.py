@@ -400,7 +400,7 @@ def _input_serializers():
 def test_no_input_serializer_declares_a_status():
     """Inputs are the `*In` serializers and the two writable master-data serializers; outputs
     (`*Out`, `*Brief`) are only ever rendered, never given `data=`."""
-    from accounts import api as accounts_api
+    from accounts.api import views as accounts_api
 
     inputs = [(n, c) for n, c in _input_serializers() if n.endswith(("In", "Serializer"))]
     inputs += [("UserIn", accounts_api.UserIn), ("UnitSerializer", accounts_api.UnitSerializer)]

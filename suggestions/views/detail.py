@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -19,20 +18,11 @@ from django.template.loader import get_template
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from notifications.services import OPEN_ASSIGNMENT
+from suggestions import detail_selectors, selectors, services
 from suggestions import forms as f
-from suggestions import selectors, services
 from suggestions.models import (
-    Assignment,
-    AssignmentRequest,
-    AssignmentRole,
-    AssignmentStatus,
-    Attachment,
-    Commitment,
-    Contact,
+    OPEN_ASSIGNMENT_STATUSES,
     CoSignerStatus,
-    Evaluation,
-    Opinion,
     ReplyStatus,
     RequestStatus,
     Suggestion,
@@ -76,34 +66,13 @@ def _repeat_context(suggestion: Suggestion) -> dict:
 def detail_context(request, suggestion: Suggestion, *, bound: tuple[str, int | None, Any] | None = None) -> dict:
     """Everything the page shows; `bound` = (action, assignment id or None, form) re-shows a failed form."""
     user = request.user
-    suggestion.evaluation_rows = list(
-        Evaluation.objects.filter(suggestion=suggestion).select_related("deputy").order_by("round", "id")
-    )
+    suggestion.evaluation_rows = detail_selectors.evaluations_of(suggestion)
     cosignatures = list(suggestion.cosignatures.select_related("deputy").order_by("id"))
     cosign_row = next((c for c in cosignatures if c.deputy_id == user.pk), None)
     rated = any(e.deputy_id == user.pk and e.round == suggestion.round for e in suggestion.evaluation_rows)
     is_deputy_of = user.pk == suggestion.lead_deputy_id or cosign_row is not None
 
-    assignments = list(
-        Assignment.objects.filter(suggestion=suggestion)
-        .select_related("unit")
-        .prefetch_related(
-            Prefetch("contacts", queryset=Contact.objects.order_by("contacted_at", "id")),
-            Prefetch("opinions", queryset=Opinion.objects.select_related("author")),
-            Prefetch("requests", queryset=AssignmentRequest.objects.select_related("requested_by")),
-        )
-        .order_by("role", "id")
-    )
-    if user.is_unit_user:
-        # A unit sees its own share; a lead unit also sees the co-units, whose opinions it must reflect.
-        own = [a for a in assignments if a.unit_id == user.unit_id and a.status != AssignmentStatus.RETURNED]
-        is_lead_unit = any(a.role == AssignmentRole.LEAD for a in own)
-        assignments = [
-            a
-            for a in assignments
-            if a in own or (is_lead_unit and a.role == AssignmentRole.CO and a.status != AssignmentStatus.RETURNED)
-        ]
-    live = [a for a in assignments if a.status != AssignmentStatus.RETURNED]
+    assignments, live = detail_selectors.detail_assignments(user, suggestion)
 
     bound_action, bound_assignment, bound_form = bound or (None, None, None)
     for assignment in assignments:
@@ -165,14 +134,14 @@ def detail_context(request, suggestion: Suggestion, *, bound: tuple[str, int | N
         "is_lead": user.pk == suggestion.lead_deputy_id,
         "can_edit": user.pk == suggestion.lead_deputy_id and suggestion.status == SuggestionStatus.DRAFT,
         "can_assign": can_assign(user, suggestion, live),
-        "attachments": list(suggestion.attachments.filter(reply__isnull=True).order_by("id")),
+        "attachments": detail_selectors.suggestion_attachments(suggestion),
         "assignments": assignments,
         "replies": replies,
         "evaluations": suggestion.evaluation_rows,
         "events": list(selectors.events_visible_to(user, suggestion)),
         "suggestion_actions": suggestion_actions,
         "show_evaluations": is_deputy_of or not user.is_deputy,
-        "urgeable_statuses": OPEN_ASSIGNMENT if user.is_office_staff else (),
+        "urgeable_statuses": OPEN_ASSIGNMENT_STATUSES if user.is_office_staff else (),
     }
     context.update(_repeat_context(suggestion))
     return context
@@ -236,8 +205,7 @@ def assignment_action(request, pk: int, action: str):
 @require_POST
 @not_found_as_404
 def contact_dispute(request, pk: int):
-    contact = get_object_or_404(Contact.objects.select_related("assignment"), pk=pk)
-    suggestion = selectors.get_suggestion_for(request.user, contact.assignment.suggestion_id)
+    contact, suggestion = detail_selectors.get_contact_for(request.user, pk)
     key = f"dispute-{contact.pk}"
     form = f.NoteForm(request.POST, prefix=key)
     if form.is_valid():
@@ -256,9 +224,7 @@ def contact_dispute(request, pk: int):
 @require_POST
 @not_found_as_404
 def commitment_fulfil(request, pk: int):
-    commitment = get_object_or_404(Commitment.objects.select_related("reply__assignment"), pk=pk)
-    assignment = selectors.get_assignment_for(request.user, commitment.reply.assignment_id)
-    suggestion = selectors.get_suggestion_for(request.user, assignment.suggestion_id)
+    commitment, suggestion = detail_selectors.get_commitment_for(request.user, pk)
     key = f"fulfil-{commitment.pk}"
     form = f.NoteForm(request.POST, prefix=key)
     if form.is_valid():
@@ -282,11 +248,7 @@ def suggestion_assign(request, pk: int):
     suggestion = selectors.get_suggestion_for(request.user, pk)
     if not request.user.is_office_staff:
         raise PermissionDenied
-    live = list(
-        Assignment.objects.filter(suggestion=suggestion)
-        .exclude(status=AssignmentStatus.RETURNED)
-        .select_related("unit")
-    )
+    live = detail_selectors.live_assignments_of(suggestion)
     form = f.AssignForm(request.POST or None, initial={"complex": suggestion.complex})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -331,14 +293,7 @@ def reply_letter(request, pk: int, reply_pk: int):
 @login_required
 @not_found_as_404
 def attachment_download(request, pk: int):
-    attachment = get_object_or_404(Attachment, pk=pk)
-    suggestion = selectors.get_suggestion_for(request.user, attachment.suggestion_id)
-    # A reply's files follow the reply's visibility (a unit's draft is not the deputy's yet).
-    if (
-        attachment.reply_id is not None
-        and not selectors.replies_visible_to(request.user, suggestion).filter(pk=attachment.reply_id).exists()
-    ):
-        raise Http404
+    attachment = detail_selectors.get_attachment_for(request.user, pk)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

@@ -5,31 +5,18 @@ timeline, no contact log and no unit staff: only what the office would print in 
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from suggestions import selectors
-from suggestions.api.views import SuggestionFilter
+from suggestions.filters import SuggestionFilter
 from suggestions.forms import PublicFilterForm
-from suggestions.models import Assignment, AssignmentStatus, CoSignerStatus, Reply, ReplyStatus
 
 from .common import paginate, query_without_page
 
 
-def _published():
-    # Lead units first ("lead" sorts after "co").
-    live = Assignment.objects.exclude(status=AssignmentStatus.RETURNED).select_related("unit").order_by("-role", "id")
-    return (
-        selectors.published_suggestions()
-        .select_related("session", "category", "lead_deputy")
-        .prefetch_related(Prefetch("assignments", queryset=live))
-        .order_by("-session__year", "-session__term", "-session__number", "number", "id")
-    )
-
-
 def public_list(request):
     form = PublicFilterForm(request.GET or None)
-    queryset = _published()
+    queryset = selectors.published_suggestion_list()
     params = form.filter_params()
     if params:
         queryset = SuggestionFilter(params, queryset=queryset, request=request).qs
@@ -40,17 +27,13 @@ def public_list(request):
 
 
 def public_detail(request, pk: int):
-    suggestion = get_object_or_404(_published(), pk=pk)
-    replies = (
-        Reply.objects.filter(assignment__suggestion=suggestion, status=ReplyStatus.RELEASED, public=True)
-        .select_related("assignment__unit")
-        .order_by("-assignment__role", "assignment_id", "round")
-    )
-    co_signers = [
-        c.deputy for c in suggestion.cosignatures.filter(status=CoSignerStatus.CONFIRMED).select_related("deputy")
-    ]
+    suggestion = get_object_or_404(selectors.published_suggestion_list(), pk=pk)
     return render(
         request,
         "suggestions/public_detail.html",
-        {"suggestion": suggestion, "replies": replies, "co_signers": co_signers},
+        {
+            "suggestion": suggestion,
+            "replies": selectors.published_replies(suggestion),
+            "co_signers": selectors.confirmed_co_signers(suggestion),
+        },
     )

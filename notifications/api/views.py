@@ -12,8 +12,8 @@ from rest_framework.views import APIView
 from common.errors import ActionForbidden
 from suggestions.selectors import get_assignment_for
 
-from . import selectors, services
-from .models import Kind, Notification
+from .. import selectors, services
+from ..models import Kind, Notification
 
 
 class NotificationOut(serializers.ModelSerializer):

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
+from handling import demo as handling_demo
 from suggestions.demo import DEMO_PASSWORD, Demo
+from supervision import demo as supervision_demo
 
 
 class Command(BaseCommand):
@@ -8,4 +10,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         Demo(out=None).load()
+        supervision_demo.load()
+        handling_demo.load()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Demo accounts use the password {DEMO_PASSWORD!r}."))

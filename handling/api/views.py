@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 from accounts.models import Unit
 from suggestions.selectors import get_assignment_for, get_suggestion_for
 
-from . import selectors, services
-from .models import Consultation, HandlingPlan, PlanStep
+from .. import selectors, services
+from ..models import Consultation, HandlingPlan, PlanStep
 
 
 class ConsultationOut(serializers.ModelSerializer):

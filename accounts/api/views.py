@@ -9,7 +9,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .models import UNIT_ROLES, DeputyProfile, Role, Unit, User
+from ..models import UNIT_ROLES, DeputyProfile, Role, Unit, User
 
 
 class IsStaffOrReadOnly(permissions.BasePermission):

@@ -17,10 +17,10 @@ from rest_framework.views import APIView
 from common.errors import ActionInvalid
 from suggestions.models import CongressSession
 
-from . import metrics as m
-from . import selectors, services
-from .forms import period_or_400
-from .models import METRIC_DEFAULTS, Snapshot
+from .. import metrics as m
+from .. import selectors, services
+from ..forms import period_or_400
+from ..models import METRIC_DEFAULTS, Snapshot
 
 
 class DashboardAccess(BasePermission):

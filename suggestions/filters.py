@@ -1,0 +1,117 @@
+"""Filters of the suggestion and deadline lists, one set for the API, the staff and deputies' pages and the
+public list (the HTML forms build these parameters). Unknown booleans are a 400 naming the parameter."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.errors import ActionInvalid
+
+from .models import OPEN_DEADLINE, Assignment, Deadline, DeadlineKind, Suggestion
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """`true`/`false` (or 1/0, yes/no); anything else is a 400 naming the parameter.
+
+    django-filter's default field turns an unknown value into "no filter", so `overdue=ture`
+    would silently list everything.
+    """
+
+    TRUE, FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
+
+    def to_python(self, value):
+        if value in (None, "") or isinstance(value, bool):
+            return None if value in (None, "") else value
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(_("Use true or false."), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        # The default widgets also map unknown values to None before the field sees them.
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
+
+
+STRICT_BOOLEANS = {models.BooleanField: {"filter_class": StrictBooleanFilter}}
+
+
+def _overdue_reply_q(today) -> Q:
+    overdue = Deadline.objects.overdue(today).filter(
+        suggestion=OuterRef("pk"),
+        kind__in=[DeadlineKind.REPLY, DeadlineKind.REHANDLING_REPLY, DeadlineKind.SIGN, DeadlineKind.OPINION],
+    )
+    return Q(Exists(overdue))
+
+
+class SuggestionFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Suggestion._meta.get_field("status").choices)
+    unit = django_filters.NumberFilter(method="filter_unit", label="unit id")
+    overdue = StrictBooleanFilter(method="filter_overdue")
+    search = django_filters.CharFilter(method="filter_search")
+    mine = StrictBooleanFilter(method="filter_mine", label="only the caller's own (deputies)")
+
+    class Meta:
+        model = Suggestion
+        fields = ["status", "session", "category", "confidential"]
+        filter_overrides = STRICT_BOOLEANS
+
+    def filter_unit(self, qs, name, value):
+        held = Assignment.objects.live().filter(suggestion=OuterRef("pk"), unit_id=value)
+        return qs.filter(Exists(held))
+
+    def filter_overdue(self, qs, name, value):
+        q = _overdue_reply_q(timezone.localdate())
+        return qs.filter(q) if value else qs.exclude(q)
+
+    def filter_search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        q = Q(title__icontains=value) | Q(body__icontains=value)
+        if value.isdigit():
+            q |= Q(number=int(value))
+        return qs.filter(q)
+
+    def filter_mine(self, qs, name, value):
+        user = self.request.user
+        if not value or not user.is_authenticated:
+            return qs
+        return qs.filter(Q(lead_deputy=user) | Q(cosignatures__deputy=user)).distinct()
+
+
+class DeadlineFilter(django_filters.FilterSet):
+    overdue = StrictBooleanFilter(method="filter_overdue")
+    due_within = django_filters.NumberFilter(method="filter_due_within", label="open and due within N days")
+    open = StrictBooleanFilter(method="filter_open")
+
+    class Meta:
+        model = Deadline
+        fields = ["unit", "kind", "suggestion", "assignment", "party"]
+        filter_overrides = STRICT_BOOLEANS
+
+    def filter_overdue(self, qs, name, value):
+        today = timezone.localdate()
+        return qs.overdue(today) if value else qs.exclude(OPEN_DEADLINE & Q(due_date__lt=today))
+
+    def filter_due_within(self, qs, name, value):
+        if value is None or value < 0:
+            raise ActionInvalid.field("due_within", "Give a number of days, 0 or more.")
+        return qs.due_within(timezone.localdate(), int(value))
+
+    def filter_open(self, qs, name, value):
+        return qs.open() if value else qs.closed()

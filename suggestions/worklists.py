@@ -1,0 +1,169 @@
+"""Reads behind each role's home page and the handling unit's inbox (what needs attention first).
+
+Views call these and render; every query of those pages is here. Visibility still comes from
+`selectors`; "overdue" and "due soon" come from the deadline records (`Deadline.objects`), never
+from a copy of a due date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from accounts.models import User
+
+from . import selectors
+from .models import (
+    DUE_SOON_DAYS,
+    OPEN_ASSIGNMENT_STATUSES,
+    Assignment,
+    AssignmentRequest,
+    AssignmentRole,
+    AssignmentStatus,
+    CoSigner,
+    CoSignerStatus,
+    Deadline,
+    DeadlineKind,
+    Evaluation,
+    RequestStatus,
+    Suggestion,
+    SuggestionStatus,
+)
+
+DONE_ASSIGNMENT = (AssignmentStatus.REPLIED, AssignmentStatus.OPINION_SENT)
+# The deadlines a handling unit owes on an assignment: signing, the reply (again when re-handling), a co-unit's opinion.
+HANDLING_KINDS = (DeadlineKind.SIGN, DeadlineKind.REPLY, DeadlineKind.REHANDLING_REPLY, DeadlineKind.OPINION)
+INBOX_TABS = ["to_sign", "handling", "due_soon", "overdue", "replied", "awaiting_signoff"]
+
+
+def annotate_rows(suggestions, today: dt.date) -> list[Suggestion]:
+    """Units and the nearest open due date of each row, from the prefetched live assignments (no query)."""
+    rows = list(suggestions)
+    for suggestion in rows:
+        live = list(suggestion.assignments.all())
+        suggestion.unit_names = [a.unit.name for a in live if a.role == AssignmentRole.LEAD] + [
+            a.unit.name for a in live if a.role == AssignmentRole.CO
+        ]
+        open_due = [a.due_date for a in live if a.status in OPEN_ASSIGNMENT_STATUSES and a.role == AssignmentRole.LEAD]
+        suggestion.next_due = min(open_due) if open_due else None
+        suggestion.is_overdue = bool(suggestion.next_due and suggestion.next_due < today)
+    return rows
+
+
+def suggestions_of_deputy(user: User) -> QuerySet[Suggestion]:
+    """A deputy's own list: the suggestions they lead or were invited to co-sign (drafts included)."""
+    return selectors.suggestion_list(user).filter(
+        Q(lead_deputy=user) | Q(Exists(CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user)))
+    )
+
+
+def deputy_home(user: User, today: dt.date) -> dict:
+    invitations = (
+        CoSigner.objects.filter(deputy=user, status=CoSignerStatus.INVITED, suggestion__status=SuggestionStatus.DRAFT)
+        .select_related("suggestion__lead_deputy")
+        .order_by("-suggestion__created_at")
+    )
+    rated = Evaluation.objects.filter(suggestion=OuterRef("pk"), deputy=user, round=OuterRef("round"))
+    confirmed = CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user, status=CoSignerStatus.CONFIRMED)
+    to_rate = (
+        Suggestion.objects.filter(status=SuggestionStatus.REPLIED)
+        .filter(Q(lead_deputy=user) | Q(Exists(confirmed)))
+        .exclude(Exists(rated))
+        .select_related("session")
+    )
+    drafts = Suggestion.objects.filter(lead_deputy=user, status=SuggestionStatus.DRAFT).select_related("session")
+    recent = annotate_rows(suggestions_of_deputy(user).exclude(status=SuggestionStatus.DRAFT)[:10], today)
+    return {"invitations": list(invitations), "to_rate": list(to_rate), "drafts": list(drafts), "recent": recent}
+
+
+def staff_home(today: dt.date) -> dict:
+    counts = Suggestion.objects.aggregate(
+        intake=Count("pk", filter=Q(status=SuggestionStatus.SUBMITTED)),
+        to_assign=Count("pk", filter=Q(status=SuggestionStatus.REGISTERED)),
+        handling=Count("pk", filter=Q(status__in=[SuggestionStatus.ASSIGNED, SuggestionStatus.HANDLING])),
+        rehandling=Count("pk", filter=Q(status=SuggestionStatus.REHANDLING)),
+    )
+    counts["requests"] = AssignmentRequest.objects.filter(status=RequestStatus.PENDING).count()
+    counts["overdue"] = (
+        Deadline.objects.overdue(today).filter(kind__in=HANDLING_KINDS).values("suggestion_id").distinct().count()
+    )
+    return {"counts": counts, "intake_rows": list(intake_queue()[:10])}
+
+
+def supervisor_home(user: User, today: dt.date) -> dict:
+    rows = selectors.suggestion_list(user).exclude(status=SuggestionStatus.DRAFT)[:20]
+    return {"suggestions": annotate_rows(rows, today)}
+
+
+def intake_queue() -> QuerySet[Suggestion]:
+    """Submitted suggestions waiting for 立案, oldest first."""
+    return (
+        Suggestion.objects.filter(status=SuggestionStatus.SUBMITTED)
+        .select_related("lead_deputy", "session")
+        .order_by("submitted_at", "id")
+    )
+
+
+def intake_list(user: User) -> QuerySet[Suggestion]:
+    """The intake page's rows: the list's prefetches, submitted only, oldest first."""
+    return selectors.suggestion_list(user).filter(status=SuggestionStatus.SUBMITTED).order_by("submitted_at", "id")
+
+
+def pending_requests() -> QuerySet[AssignmentRequest]:
+    """Extension and return requests waiting for staff, oldest first."""
+    return (
+        AssignmentRequest.objects.filter(status=RequestStatus.PENDING)
+        .select_related("assignment__unit", "assignment__suggestion__session", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The handling unit's inbox
+
+
+def _inbox_base(user: User) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.live()
+        .filter(unit_id=user.unit_id)
+        .exclude(suggestion__status__in=[SuggestionStatus.WITHDRAWN, SuggestionStatus.MERGED])
+    )
+
+
+def _owes_deadline(deadlines: QuerySet[Deadline]) -> Q:
+    """An open assignment whose unit owes one of `deadlines` (handling kinds) on it."""
+    owed = deadlines.filter(assignment=OuterRef("pk"), kind__in=HANDLING_KINDS)
+    return Q(status__in=OPEN_ASSIGNMENT_STATUSES) & Q(Exists(owed))
+
+
+def _tab_q(tab: str, today: dt.date) -> Q:
+    return {
+        "to_sign": Q(status=AssignmentStatus.PENDING),
+        "handling": Q(status__in=[AssignmentStatus.ACCEPTED, AssignmentStatus.RETURN_REQUESTED]),
+        "due_soon": _owes_deadline(Deadline.objects.due_within(today, DUE_SOON_DAYS)),
+        "overdue": _owes_deadline(Deadline.objects.overdue(today)),
+        "replied": Q(status__in=DONE_ASSIGNMENT),
+        "awaiting_signoff": Q(status=AssignmentStatus.AWAITING_SIGNOFF),
+    }[tab]
+
+
+def inbox_counts(user: User, today: dt.date) -> dict[str, int]:
+    """Every tab's count in one query."""
+    return _inbox_base(user).aggregate(**{tab: Count("pk", filter=_tab_q(tab, today)) for tab in INBOX_TABS})
+
+
+def inbox_rows(user: User, tab: str, today: dt.date) -> QuerySet[Assignment]:
+    return (
+        _inbox_base(user)
+        .filter(_tab_q(tab, today))
+        .select_related("suggestion__session", "suggestion__lead_deputy", "unit")
+        .order_by("due_date", "id")
+    )
+
+
+def unit_home(user: User, today: dt.date) -> dict:
+    context = {"counts": inbox_counts(user, today), "to_sign": inbox_rows(user, "to_sign", today)[:10]}
+    if user.is_unit_head:
+        context["awaiting"] = inbox_rows(user, "awaiting_signoff", today)[:10]
+    return context
