@@ -202,6 +202,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=30)
+# The one schedule of periodic tasks. Celery beat runs it; without Redis, `manage.py run_scheduler`
+# (started by `make run`) runs the same entries in-process, and `manage.py send_reminders` runs each
+# once (for cron). Add a periodic task here and nowhere else.
 CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {
         "task": "notifications.tasks.sweep_reminders",
