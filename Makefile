@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint typecheck pytest messages demo clean bench
+.PHONY: run test venv lint typecheck pytest messages demo dotenv clean bench
 
 venv: $(STAMP)
 
@@ -19,7 +19,12 @@ messages: venv
 	@if command -v msgfmt >/dev/null; then ALLOW_INSECURE_SECRET=true $(PY) manage.py compilemessages --ignore=.venv -v 0; \
 	else echo "msgfmt not found: install gettext for translations"; fi
 
-demo: venv messages
+# A development checkout's .env: DEBUG=true and a generated SECRET_KEY when there is none, so that
+# `.venv/bin/python manage.py …` works here afterwards (scripts/dev_env.py; never committed).
+dotenv:
+	@$(PYTHON) scripts/dev_env.py
+
+demo: venv messages dotenv
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput -v 0
 	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo
 

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The process's environment wins over the file; ENV_FILE names another file (tests, several checkouts).
+environ.Env.read_env(os.environ.get("ENV_FILE", BASE_DIR / ".env"), overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 # pytest sets PYTEST_VERSION; tests run with DEBUG off but over plain HTTP and without a real key.

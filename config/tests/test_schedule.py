@@ -19,7 +19,7 @@ def _spy(monkeypatch) -> list[str]:
     return ran
 
 
-def test_every_periodic_task_appears_in_beat_and_in_the_in_process_scheduler(monkeypatch):
+def test_every_periodic_task_appears_in_beat_and_in_the_in_process_scheduler(monkeypatch, db):
     beat = {name: entry["task"] for name, entry in settings.CELERY_BEAT_SCHEDULE.items()}
     assert "suggestions.tasks.close_unevaluated" in beat.values()
     assert schedule.SWEEP_TASK in beat.values()
