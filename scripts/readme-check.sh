@@ -53,7 +53,7 @@ say "its static files are served (DEBUG=true)"
 grep -qx 'DEBUG=true' .env && grep -Eq '^SECRET_KEY=.{50,}$' .env \
   || { echo "FAILED: make run wrote no .env with DEBUG and a key"; cat .env; exit 1; }
 git check-ignore -q .env || { echo "FAILED: .env is not ignored by git"; exit 1; }
-[ -z "$(git status --porcelain)" ] || { git status --porcelain; echo "FAILED: make run left files for git"; exit 1; }
+[ -z "$(git status --porcelain -- . ":!.venv")" ] || { git status --porcelain; echo "FAILED: make run left files for git"; exit 1; }
 say ".env written (DEBUG=true, a generated key), ignored by git"
 
 "${clean[@]}" DJANGO_SUPERUSER_PASSWORD='readme-check-Pw-2026' \

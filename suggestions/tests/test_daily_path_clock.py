@@ -57,8 +57,13 @@ def contact_by_form(cast, lead, day: dt.date):
     return client_for(cast.henry).post(reverse("assignment_action", args=[lead.pk, "contact"]), data)
 
 
-@pytest.mark.parametrize("channel", ["api", "web"])
-@pytest.mark.parametrize("moment", MOMENTS, ids=moment_id)
+# The API at every moment; the web form at every hour of one day and on the day before the holiday.
+PATHS = [(m, "api") for m in MOMENTS] + [(m, "web") for m in MOMENTS if m.date() == WORKING_DAY or m.hour == 9]
+# Just after midnight and just before it are where "today" and "tomorrow" are easiest to get wrong.
+EDGES = [m for m in MOMENTS if m.hour in (0, 23)]
+
+
+@pytest.mark.parametrize(("moment", "channel"), PATHS, ids=lambda v: moment_id(v) if isinstance(v, dt.datetime) else v)
 def test_daily_path_at_any_hour(moment, channel, cast, api):
     with time_machine.travel(moment, tick=False):
         today = moment.date()
@@ -90,7 +95,7 @@ def test_daily_path_at_any_hour(moment, channel, cast, api):
         assert (totals["replied"], totals["contacted"]) == (1, 1)
 
 
-@pytest.mark.parametrize("moment", MOMENTS, ids=moment_id)
+@pytest.mark.parametrize("moment", EDGES, ids=moment_id)
 def test_a_contact_dated_tomorrow_is_refused_in_form_and_api(moment, cast, api):
     with time_machine.travel(moment, tick=False):
         lead = lead_assignment(suggestion_in_state("handling", cast=cast, co_unit=False))
@@ -128,3 +133,10 @@ def test_an_earlier_date_is_stored_at_noon_that_day(cast, api):
         lead = lead_assignment(suggestion_in_state("handling", cast=cast, co_unit=False))
         assert contact_by_api(api, cast, lead, dt.date(2026, 3, 2)).status_code == 201
     assert Contact.objects.get(assignment=lead).contacted_at == dt.datetime(2026, 3, 2, 12, tzinfo=SHANGHAI)
+
+
+def test_the_chosen_days_are_what_they_claim():
+    import chinese_calendar
+
+    assert chinese_calendar.is_workday(WORKING_DAY) and chinese_calendar.is_workday(BEFORE_HOLIDAY)
+    assert chinese_calendar.get_holiday_detail(BEFORE_HOLIDAY + dt.timedelta(days=1)) == (True, "National Day")
