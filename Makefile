@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint typecheck pytest messages catalog demo clean bench
+.PHONY: run test venv lint typecheck pytest messages catalog demo dotenv clean bench
 
 venv: $(STAMP)
 
@@ -26,7 +26,12 @@ catalog: venv
 		--ignore=staticfiles --ignore=media --ignore=bench --ignore='*/tests/*' -v 0
 	$(PY) scripts/english_glosses.py
 
-demo: venv messages
+# A development checkout's .env: DEBUG=true and a generated SECRET_KEY when there is none, so that
+# `.venv/bin/python manage.py …` works here afterwards (scripts/dev_env.py; never committed).
+dotenv:
+	@$(PYTHON) scripts/dev_env.py
+
+demo: venv messages dotenv
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput -v 0
 	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo
 

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The process's environment wins over the file; ENV_FILE names another file (tests, several checkouts).
+environ.Env.read_env(os.environ.get("ENV_FILE", BASE_DIR / ".env"), overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 # pytest sets PYTEST_VERSION; tests run with DEBUG off but over plain HTTP and without a real key.
@@ -126,7 +127,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "config.storage.StaticFilesStorage"
         )
     },
 }
@@ -204,6 +205,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=30)
+# The one schedule of periodic tasks. Celery beat runs it; without Redis, `manage.py run_scheduler`
+# (started by `make run`) runs the same entries in-process, and `manage.py send_reminders` runs each
+# once (for cron). Add a periodic task here and nowhere else.
 CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {
         "task": "notifications.tasks.sweep_reminders",

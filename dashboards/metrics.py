@@ -27,6 +27,8 @@ Definitions (shown on every page, stored with each frozen snapshot):
 - *rated* (first / final round): the lead deputy's evaluation of round 1 / of the latest round
   rated so far exists and the suggestion was not closed as "no evaluation"; *satisfied* counts
   satisfied and basically satisfied on the result dimension (办理结果).
+- *closed without evaluation*: closed by the system because the lead deputy did not rate the reply
+  within the evaluation window; such a suggestion counts as closed, never as rated or satisfied.
 - *re-handled*: the suggestion went to re-handling at least once (round >= 2).
 - *overdue* / *due within 7 days*: open reply or re-handling-reply deadlines with due date before
   today / from today to today + 7 calendar days.
@@ -237,6 +239,10 @@ def _closed(period: Period, s: str) -> Q:
     return Q(**{f"{s}status": SuggestionStatus.CLOSED})
 
 
+def _closed_unrated(period: Period, s: str) -> Q:
+    return Q(**{f"{s}status": SuggestionStatus.CLOSED, f"{s}no_evaluation": True})
+
+
 def _rated(column: str) -> Callable[[Period, str], Q]:
     def predicate(period: Period, s: str) -> Q:
         return Q(**{f"{column}__isnull": False, f"{s}no_evaluation": False})
@@ -314,6 +320,13 @@ COUNTS: dict[str, CountDef] = {
             _("accepted suggestions (numbered), not withdrawn or merged"),
         ),
         CountDef("closed", SUGGESTION, _closed, _("Closed"), _("registered suggestions now closed")),
+        CountDef(
+            "closed_unrated",
+            SUGGESTION,
+            _closed_unrated,
+            _("Closed without evaluation"),
+            _("closed because the evaluation window passed with no rating; neither rated nor satisfied"),
+        ),
         CountDef(
             "rated_first",
             SUGGESTION,

@@ -15,9 +15,9 @@ from . import services
 def sweep_reminders() -> dict[str, int]:
     """The beat task: every due reminder stage recorded, then the outbox sent."""
     result = services.reminders_sweep()
-    services.digests_queue()
+    digests = services.digests_queue()
     sent = services.deliveries_send()
-    return {"batches": result.batches, "deadlines": len(result.deadlines), "deliveries": sent}
+    return {"batches": result.batches, "deadlines": len(result.deadlines), "digests": digests, "deliveries": sent}
 
 
 @shared_task(name="notifications.tasks.deliver_pending", ignore_result=True)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts the web app and the reminder worker/scheduler. With REDIS_URL: a Celery worker with its
-# beat scheduler; without: the same sweep in a small in-process loop (no Redis needed).
+# Starts the web app and the periodic tasks. With REDIS_URL: a Celery worker with its
+# beat scheduler; without: the same schedule (CELERY_BEAT_SCHEDULE) run in-process (no Redis needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python

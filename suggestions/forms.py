@@ -5,8 +5,6 @@ Nothing here writes a status: views hand `cleaned_data` to one service function 
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -271,13 +269,7 @@ class ContactForm(Form):
     met_by = forms.ChoiceField(label=_("Met by"), choices=MetBy.choices)
     contacted_at = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
     summary = forms.CharField(label=_("Summary"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-
-    def clean_contacted_at(self):
-        day = self.cleaned_data["contacted_at"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("A contact cannot be in the future."))
-        # A date is stored as noon local time, so it stays on that day in every time zone view.
-        return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+    # The date goes to the service as it is: `contact_log` holds the one rule for dates and times.
 
 
 COMMITMENT_ROWS = 3

@@ -60,6 +60,9 @@ class MetricsSerializer(serializers.Serializer):
     class_a = serializers.IntegerField()
     registered = serializers.IntegerField()
     closed = serializers.IntegerField()
+    closed_unrated = serializers.IntegerField(
+        help_text="Closed because the evaluation window passed with no rating (counted as neither rated nor satisfied)"
+    )
     rated_first = serializers.IntegerField()
     satisfied_first = serializers.IntegerField()
     rated_final = serializers.IntegerField()

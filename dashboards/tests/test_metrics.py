@@ -22,6 +22,7 @@ WATER_2026 = {
     "class_a": 3,  # S1, S7, and S3 whose current (round 2) reply is A
     "registered": 7,
     "closed": 3,  # S1 S3 S7
+    "closed_unrated": 1,  # S7: its evaluation window passed with no rating
     "rated_first": 4,  # S1 S2 S3 S4 (S7 closed without evaluation)
     "satisfied_first": 2,  # S1 S2
     "rated_final": 4,  # S1 S2, S3 round 2, S4 round 1 while being re-handled
@@ -107,6 +108,7 @@ def test_totals_for_the_year(dataset):
         "class_a": 4,
         "registered": 9,  # S1–S7, S9, S10 (unassigned still registered)
         "closed": 4,
+        "closed_unrated": 1,  # S7
         "rated_first": 5,
         "satisfied_first": 3,
         "rated_final": 5,
@@ -131,6 +133,7 @@ def test_categories(dataset):
         "class_a": 2,
         "registered": 4,
         "closed": 2,
+        "closed_unrated": 0,
         "rated_first": 4,
         "satisfied_first": 2,
         "rated_final": 4,
@@ -148,6 +151,7 @@ def test_categories(dataset):
         "class_a": 2,
         "registered": 4,
         "closed": 2,
+        "closed_unrated": 1,  # S7
         "rated_first": 1,
         "satisfied_first": 1,
         "rated_final": 1,
@@ -303,6 +307,7 @@ def test_key_items(dataset, sam):
         "class_a": 1,
         "registered": 2,
         "closed": 1,
+        "closed_unrated": 0,
         "rated_first": 2,
         "satisfied_first": 1,
         "rated_final": 2,

@@ -53,7 +53,7 @@ def test_the_loop_sweeps_at_once_and_stops_when_told(make_suggestion, make_deadl
         assert scheduler_loop(stop, interval=30, on_tick=on_tick) == 1
     finally:
         safety.cancel()
-    assert ticks[0]["deadlines"] == 1
+    assert ticks[0]["sweep-reminders"]["deadlines"] == 1
     n = Notification.objects.get(recipient=henry)
     assert n.stage == stage.key and n.kind in (Kind.OVERDUE, Kind.ESCALATION)
     request = RequestFactory().get("/")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import Unit, User
@@ -146,15 +145,15 @@ class DecisionIn(serializers.Serializer):
 
 
 class DateOrDateTimeField(serializers.DateTimeField):
-    """Accepts `YYYY-MM-DD` (taken as noon, Asia/Shanghai) or a full ISO 8601 time."""
+    """Accepts `YYYY-MM-DD` (passed on as a date; the contact service decides its time) or a full
+    ISO 8601 time."""
 
     def to_internal_value(self, value):
         if isinstance(value, str) and len(value) == 10:
             try:
-                day = dt.date.fromisoformat(value)
+                return dt.date.fromisoformat(value)
             except ValueError:
                 self.fail("invalid", format="YYYY-MM-DD or ISO 8601")
-            return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
         return super().to_internal_value(value)
 
 

@@ -316,6 +316,26 @@ CONTACT_STATES = {
 }
 
 
+def _contact_moment(contacted_at: dt.date | dt.datetime) -> dt.datetime:
+    """The one rule for the web form and the API: a contact may not be dated after today (the local
+    date), and a time, when given, may not be in the future.
+
+    A date alone is stored as noon local time that day, so it shows on that day in every view; for
+    today, not later than now, so a contact logged this morning counts as made before a reply
+    released this morning.
+    """
+    now = timezone.now()
+    if isinstance(contacted_at, dt.datetime):
+        if timezone.is_naive(contacted_at):
+            contacted_at = timezone.make_aware(contacted_at)
+        if contacted_at > now:
+            raise ActionInvalid.field("contacted_at", _("A contact cannot be in the future."))
+        return contacted_at
+    if contacted_at > timezone.localdate(now):
+        raise ActionInvalid.field("contacted_at", _("A contact cannot be dated after today."))
+    return min(timezone.make_aware(dt.datetime.combine(contacted_at, dt.time(12))), now)
+
+
 @transaction.atomic
 def contact_log(
     *,
@@ -324,17 +344,19 @@ def contact_log(
     phase: str,
     method: str,
     met_by: str,
-    contacted_at: dt.datetime,
+    contacted_at: dt.date | dt.datetime,
     summary: str,
 ) -> Contact:
-    """沟通记录: before, during or after handling. A unit logs contacts once it has signed."""
+    """沟通记录: before, during or after handling. A unit logs contacts once it has signed.
+
+    `contacted_at` is a date (the web form; `YYYY-MM-DD` in the API) or a time; see `_contact_moment`.
+    """
     _require_unit_member(actor, assignment)
     _require_choice(phase, "phase", ContactPhase.values)
     _require_choice(method, "method", ContactMethod.values)
     _require_choice(met_by, "met_by", MetBy.values)
     summary = _require_text(summary, "summary", max_length=5000)
-    if contacted_at > timezone.now() + dt.timedelta(hours=1):
-        raise ActionInvalid.field("contacted_at", _("A contact cannot be in the future."))
+    contacted_at = _contact_moment(contacted_at)
     suggestion = _lock(assignment.suggestion)
     _lock_assignment(assignment)
     if assignment.status not in CONTACT_STATES:

@@ -8,7 +8,12 @@ from rest_framework.test import APIClient
 
 from conftest import PASSWORD
 
+from .clock import WORKING_DAY_MORNING, pinned_clock
+
 pytestmark = pytest.mark.django_db
+
+# Every test runs at 10:00 Beijing time on a working day, whatever the real clock says.
+_clock = pinned_clock(WORKING_DAY_MORNING)
 
 
 def login(username: str) -> APIClient:

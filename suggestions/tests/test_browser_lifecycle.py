@@ -16,9 +16,14 @@ import pytest
 
 from suggestions.models import AssignmentRole, Suggestion, SuggestionStatus
 
+from .clock import pinned_clock, today_at
 from .e2e import DESKTOP, PHONE, assert_accessible, assert_fits, screenshot, start_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# 10:00 Beijing time on the real date, ticking: the pages' dates (a contact logged "today") do not
+# depend on the hour the suite runs, and the browser's own clock still agrees with the server's date.
+_clock = pinned_clock(today_at(10), tick=True)
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"

@@ -13,9 +13,13 @@ from common.errors import ActionConflict, ActionForbidden, ActionInvalid
 from suggestions import services
 from suggestions.models import Evaluation, Event
 
+from .clock import WORKING_DAY_MORNING, pinned_clock
 from .factories import lead_assignment, release_reply, suggestion_in_state
 
 pytestmark = pytest.mark.django_db
+
+# Every test runs at 10:00 Beijing time on a working day, whatever the real clock says.
+_clock = pinned_clock(WORKING_DAY_MORNING)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -29,6 +29,7 @@ from suggestions.models import (
     Suggestion,
 )
 
+from .clock import WORKING_DAY_MORNING, pinned_clock
 from .factories import (
     co_assignment,
     commitment_of,
@@ -40,6 +41,9 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# Every test runs at 10:00 Beijing time on a working day, whatever the real clock says.
+_clock = pinned_clock(WORKING_DAY_MORNING)
 
 
 def snapshot(suggestion: Suggestion) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The embedded scheduler for `make run` without Redis: sweep and send in-process, in a loop."""
+"""The embedded scheduler for `make run` without Redis: every periodic task of the schedule table
+(`settings.CELERY_BEAT_SCHEDULE`, the one Celery beat runs) in-process, each on its own period."""
 
 from __future__ import annotations
 
@@ -6,20 +7,12 @@ import logging
 import signal
 import threading
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
-from notifications import services
+from notifications import schedule
 
 logger = logging.getLogger(__name__)
-
-
-def run_once() -> dict[str, int]:
-    result = services.reminders_sweep()
-    digests = services.digests_queue()
-    sent = services.deliveries_send()
-    return {"deadlines": len(result.deadlines), "digests": digests, "deliveries": sent}
 
 
 def _drop_stale_connections() -> None:
@@ -29,17 +22,27 @@ def _drop_stale_connections() -> None:
         close_old_connections()
 
 
-def scheduler_loop(stop: threading.Event, interval: float, *, on_tick=None) -> int:
-    """Sweep at once, then every `interval` seconds until `stop` is set. Returns the number of runs."""
+def check_interval(tasks: list[schedule.PeriodicTask]) -> float:
+    """How often to look at the schedule: the shortest period in it (at least a second)."""
+    periods = [t.seconds for t in tasks if t.seconds]
+    return max(1.0, min(periods)) if periods else 60.0
+
+
+def scheduler_loop(stop: threading.Event, interval: float | None = None, *, on_tick=None, tasks=None) -> int:
+    """Run the due tasks at once, then look again every `interval` seconds until `stop` is set.
+
+    Returns the number of looks."""
+    tasks = tasks if tasks is not None else schedule.periodic_tasks()
+    interval = interval if interval is not None else check_interval(tasks)
     runs = 0
     while not stop.is_set():
         _drop_stale_connections()
         try:
-            counts = run_once()
+            results = schedule.run_due(tasks)
             if on_tick is not None:
-                on_tick(counts)
+                on_tick(results)
         except Exception:  # one bad run (database busy, …) must not end the scheduler
-            logger.exception("reminder sweep failed; trying again in %s s", interval)
+            logger.exception("scheduler run failed; trying again in %s s", interval)
         finally:
             _drop_stale_connections()
         runs += 1
@@ -48,13 +51,22 @@ def scheduler_loop(stop: threading.Event, interval: float, *, on_tick=None) -> i
 
 
 class Command(BaseCommand):
-    help = "Run the reminder sweep and outbox delivery every REMINDER_SWEEP_SECONDS until SIGTERM/SIGINT."
+    help = (
+        "Run every periodic task of CELERY_BEAT_SCHEDULE (reminder sweep, closing unrated suggestions, …) "
+        "in-process on its own period until SIGTERM/SIGINT."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--interval", type=float, default=None, help="seconds between sweeps")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=None,
+            help="seconds between looks at the schedule (default: shortest period)",
+        )
 
     def handle(self, *args, interval=None, **options):
-        interval = interval if interval is not None else settings.REMINDER_SWEEP_SECONDS
+        tasks = schedule.periodic_tasks()
+        interval = interval if interval is not None else check_interval(tasks)
         stop = threading.Event()
 
         def request_stop(signum, frame):
@@ -63,17 +75,15 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
-        self.stdout.write(f"reminder scheduler: sweeping every {interval:g} s (stop with SIGTERM)")
+        plan = ", ".join(f"{t.name} every {t.seconds:g} s" if t.seconds else f"{t.name} ({t.schedule})" for t in tasks)
+        self.stdout.write(f"scheduler: {plan}; looking every {interval:g} s (stop with SIGTERM)")
         self.stdout.flush()
 
-        def report(counts):
-            if any(counts.values()):
-                self.stdout.write(
-                    "swept {deadlines} deadlines, queued {digests} digests, handled {deliveries} messages".format(
-                        **counts
-                    )
-                )
+        def report(results):
+            done = {name: result for name, result in results.items() if result}
+            if done:
+                self.stdout.write("; ".join(f"{name}: {result}" for name, result in done.items()))
                 self.stdout.flush()
 
-        runs = scheduler_loop(stop, interval, on_tick=report)
-        self.stdout.write(f"reminder scheduler stopped after {runs} runs")
+        runs = scheduler_loop(stop, interval, on_tick=report, tasks=tasks)
+        self.stdout.write(f"scheduler stopped after {runs} runs")
