@@ -6,6 +6,8 @@ so its existence is not leaked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -16,6 +18,7 @@ from .models import (
     Assignment,
     AssignmentStatus,
     CoSigner,
+    CoSignerStatus,
     Deadline,
     Event,
     Reply,
@@ -52,29 +55,100 @@ def _supervised_ids(user: User):
     return supervised_suggestion_ids(user)
 
 
-def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:
+def _committee_ids(user: User):
+    """Seam for issue 15: ids of suggestions whose category a committee of `user` supervises.
+
+    Members of the committee that supervises a suggestion's category are its participants
+    (SPEC section 8). Committees do not exist yet, so this contributes nothing; when they land,
+    return a lazy subquery here (or register it through the supervision visibility hook).
+    """
+    return None
+
+
+def suggestions_participated_by(user: User | None) -> QuerySet[Suggestion]:
+    """Suggestions whose whole internal record `user` may read (SPEC section 8, "participants").
+
+    Lead deputy; co-signers who have not declined (an invited one must read the draft to decide);
+    units holding a live assignment (not one whose return was approved); staff; supervisors
+    attached to it or leading a key item that holds it; members of the supervising committee.
+    Everyone else sees at most the public view of a published suggestion.
+    """
     qs = Suggestion.objects.all()
     if user is None or not user.is_authenticated:
-        return qs.filter(_public_q())
+        return qs.none()
     if user.is_office_staff:
         return qs
+    q = Q(pk__in=[])
     if user.is_deputy:
-        cosigned = CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user)
-        return qs.filter(Q(lead_deputy=user) | Q(Exists(cosigned)) | _public_q())
-    if user.is_unit_user:
-        # A unit sees what is assigned to it; once a return is approved it no longer does.
-        held = Assignment.objects.filter(suggestion=OuterRef("pk"), unit_id=user.unit_id).exclude(
-            status=AssignmentStatus.RETURNED
+        cosigned = CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user).exclude(
+            status=CoSignerStatus.DECLINED
         )
-        return qs.filter(Exists(held))
-    if user.is_supervisor:
-        return qs.filter(Q(pk__in=_supervised_ids(user)) | _public_q())
-    return qs.none()
+        q = Q(lead_deputy=user) | Q(Exists(cosigned))
+    elif user.is_unit_user:
+        # A unit sees what is assigned to it; once a return is approved it no longer does.
+        held = Assignment.objects.live().filter(suggestion=OuterRef("pk"), unit_id=user.unit_id)
+        q = Q(Exists(held))
+    elif user.is_supervisor:
+        q = Q(pk__in=_supervised_ids(user))
+    committee = _committee_ids(user)
+    if committee is not None:
+        q |= Q(pk__in=committee)
+    return qs.filter(q)
+
+
+def suggestion_participated_by(user: User | None, suggestion: Suggestion) -> bool:
+    """Whether `user` is a participant of this one suggestion (one query, none for staff)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_office_staff:
+        return True
+    return suggestions_participated_by(user).filter(pk=suggestion.pk).exists()
+
+
+def participation_checker(user: User | None) -> Callable[[Suggestion], bool]:
+    """`suggestion -> is user a participant`, for serializing lists that mix the user's own
+    suggestions with published ones; at most one query, run on first use."""
+    if user is not None and user.is_authenticated and (user.is_office_staff or user.is_unit_user):
+        # Staff take part in everything; a unit finds nothing it does not take part in.
+        return lambda suggestion: True
+    ids: set[int] | None = None
+
+    def check(suggestion: Suggestion) -> bool:
+        nonlocal ids
+        if ids is None:
+            ids = set(suggestions_participated_by(user).values_list("pk", flat=True))
+        return suggestion.pk in ids
+
+    return check
+
+
+def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:
+    """What a user may find at all: the ones they take part in, and the published ones (public view)."""
+    if user is None or not user.is_authenticated:
+        return published_suggestions()
+    if user.is_office_staff:
+        return Suggestion.objects.all()
+    participated = suggestions_participated_by(user).values("pk")
+    if user.is_unit_user:
+        # Units work on their own assignments; the public pages are open to them like to anyone.
+        return Suggestion.objects.filter(pk__in=participated)
+    return Suggestion.objects.filter(Q(pk__in=participated) | _public_q())
 
 
 def get_suggestion_for(user: User | None, pk: int | str) -> Suggestion:
     try:
         return suggestions_visible_to(user).select_related("session", "lead_deputy", "category").get(pk=int(pk))
+    except (Suggestion.DoesNotExist, ValueError, TypeError):
+        raise ActionNotFound(_("Not found.")) from None
+
+
+def get_suggestion_participated_for(user: User | None, pk: int | str) -> Suggestion:
+    """Fetch a suggestion for reading its internal record (timeline, evaluations, files...) or acting
+    on it; anyone who is not a participant gets a 404, whether or not it is published."""
+    try:
+        return (
+            suggestions_participated_by(user).select_related("session", "lead_deputy", "category").get(pk=int(pk))
+        )
     except (Suggestion.DoesNotExist, ValueError, TypeError):
         raise ActionNotFound(_("Not found.")) from None
 
@@ -87,7 +161,7 @@ def assignments_visible_to(user: User | None) -> QuerySet[Assignment]:
         return qs
     if user.is_unit_user:
         return qs.filter(unit_id=user.unit_id).exclude(status=AssignmentStatus.RETURNED)
-    return qs.filter(suggestion__in=suggestions_visible_to(user))
+    return qs.filter(suggestion__in=suggestions_participated_by(user))
 
 
 def get_assignment_for(user: User | None, pk: int | str) -> Assignment:
@@ -99,7 +173,7 @@ def get_assignment_for(user: User | None, pk: int | str) -> Assignment:
 
 def events_visible_to(user: User | None, suggestion: Suggestion) -> QuerySet[Event]:
     qs = Event.objects.filter(suggestion=suggestion).select_related("actor").order_by("at", "id")
-    if user is None or not user.is_authenticated:
+    if not suggestion_participated_by(user, suggestion):
         return qs.none()
     if user.is_unit_user:
         qs = qs.filter(hidden_from_units=False)
@@ -147,10 +221,6 @@ def replies_visible_to(user: User | None, suggestion: Suggestion) -> QuerySet[Re
         return qs
     if user is not None and user.is_authenticated and user.is_unit_user:
         return qs.filter(released | Q(assignment__unit_id=user.unit_id))
-    if (
-        user is None
-        or not user.is_authenticated
-        or not (user.pk == suggestion.lead_deputy_id or suggestion.cosignatures.filter(deputy=user).exists())
-    ):
+    if not suggestion_participated_by(user, suggestion):
         return qs.filter(released, public=True)
     return qs.filter(released)

@@ -19,7 +19,9 @@ from suggestions.models import (
     Contact,
     ContactMethod,
     ContactPhase,
+    AssignmentStatus,
     CoSigner,
+    CoSignerStatus,
     Deadline,
     Evaluation,
     Event,
@@ -75,6 +77,18 @@ class SuggestionOut(serializers.ModelSerializer):
 
     def get_co_signers(self, obj) -> list[int]:
         return [c.deputy_id for c in obj.cosignatures.all()]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        participated = self.context.get("participated")
+        if participated is not None and not participated(instance):
+            # The public view (SPEC section 8): confirmed co-signers, the live units, no internal notes.
+            confirmed = [c for c in data["co_signer_status"] if c["status"] == CoSignerStatus.CONFIRMED]
+            data["co_signer_status"] = [{**c, "responded_at": None, "withdraw_consent": False} for c in confirmed]
+            data["co_signers"] = [c["deputy"] for c in confirmed]
+            data["assignments"] = [a for a in data["assignments"] if a["status"] != AssignmentStatus.RETURNED]
+            data["reason"] = ""
+        return data
 
 
 class SuggestionIn(serializers.Serializer):

@@ -49,6 +49,7 @@ from .actions import (
     suggestion_actions_for,
 )
 from .common import not_found_as_404, run_service
+from .public import render_public_detail
 
 # --------------------------------------------------------------------------------------------
 # The page
@@ -182,6 +183,9 @@ def detail_context(request, suggestion: Suggestion, *, bound: tuple[str, int | N
 @not_found_as_404
 def suggestion_detail(request, pk: int):
     suggestion = selectors.get_suggestion_for(request.user, pk)
+    if not selectors.suggestion_participated_by(request.user, suggestion):
+        # Found only because it is published: exactly the public page, nothing of the record.
+        return render_public_detail(request, suggestion)
     return render(request, "suggestions/detail.html", detail_context(request, suggestion))
 
 
@@ -194,7 +198,7 @@ def _redisplay(request, suggestion, action_key: str, assignment_id: int | None, 
 @require_POST
 @not_found_as_404
 def suggestion_action(request, pk: int, action: str):
-    suggestion = selectors.get_suggestion_for(request.user, pk)
+    suggestion = selectors.get_suggestion_participated_for(request.user, pk)
     spec = SUGGESTION_ACTIONS.get(action)
     if spec is None:
         raise Http404
@@ -215,7 +219,7 @@ def assignment_action(request, pk: int, action: str):
     spec = ASSIGNMENT_ACTIONS.get(action)
     if spec is None:
         raise Http404
-    suggestion = selectors.get_suggestion_for(request.user, assignment.suggestion_id)
+    suggestion = selectors.get_suggestion_participated_for(request.user, assignment.suggestion_id)
     assignment.suggestion = suggestion
     form = _make_form(spec, prefix=f"{action}-{assignment.pk}", suggestion=suggestion, data=request.POST,
                       files=request.FILES)  # fmt: skip
@@ -237,7 +241,7 @@ def assignment_action(request, pk: int, action: str):
 @not_found_as_404
 def contact_dispute(request, pk: int):
     contact = get_object_or_404(Contact.objects.select_related("assignment"), pk=pk)
-    suggestion = selectors.get_suggestion_for(request.user, contact.assignment.suggestion_id)
+    suggestion = selectors.get_suggestion_participated_for(request.user, contact.assignment.suggestion_id)
     key = f"dispute-{contact.pk}"
     form = f.NoteForm(request.POST, prefix=key)
     if form.is_valid():
@@ -258,7 +262,7 @@ def contact_dispute(request, pk: int):
 def commitment_fulfil(request, pk: int):
     commitment = get_object_or_404(Commitment.objects.select_related("reply__assignment"), pk=pk)
     assignment = selectors.get_assignment_for(request.user, commitment.reply.assignment_id)
-    suggestion = selectors.get_suggestion_for(request.user, assignment.suggestion_id)
+    suggestion = selectors.get_suggestion_participated_for(request.user, assignment.suggestion_id)
     key = f"fulfil-{commitment.pk}"
     form = f.NoteForm(request.POST, prefix=key)
     if form.is_valid():
@@ -279,7 +283,7 @@ def commitment_fulfil(request, pk: int):
 @not_found_as_404
 def suggestion_assign(request, pk: int):
     """交办: choose lead and co-units (type to find), the complex flag and an optional due date."""
-    suggestion = selectors.get_suggestion_for(request.user, pk)
+    suggestion = selectors.get_suggestion_participated_for(request.user, pk)
     if not request.user.is_office_staff:
         raise PermissionDenied
     live = list(
@@ -320,7 +324,7 @@ def suggestion_assign(request, pk: int):
 @not_found_as_404
 def reply_letter(request, pk: int, reply_pk: int):
     """The released reply as a printable letter (答复函)."""
-    suggestion = selectors.get_suggestion_for(request.user, pk)
+    suggestion = selectors.get_suggestion_participated_for(request.user, pk)
     reply = get_object_or_404(
         selectors.replies_visible_to(request.user, suggestion).select_related("assignment__unit", "signer"),
         pk=reply_pk,
@@ -332,7 +336,7 @@ def reply_letter(request, pk: int, reply_pk: int):
 @not_found_as_404
 def attachment_download(request, pk: int):
     attachment = get_object_or_404(Attachment, pk=pk)
-    suggestion = selectors.get_suggestion_for(request.user, attachment.suggestion_id)
+    suggestion = selectors.get_suggestion_participated_for(request.user, attachment.suggestion_id)
     # A reply's files follow the reply's visibility (a unit's draft is not the deputy's yet).
     if (
         attachment.reply_id is not None

@@ -41,6 +41,11 @@ def public_list(request):
 
 def public_detail(request, pk: int):
     suggestion = get_object_or_404(_published(), pk=pk)
+    return render_public_detail(request, suggestion)
+
+
+def render_public_detail(request, suggestion):
+    """The public view of a published suggestion: what anyone who is not a participant sees."""
     replies = (
         Reply.objects.filter(assignment__suggestion=suggestion, status=ReplyStatus.RELEASED, public=True)
         .select_related("assignment__unit")
