@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Unit, User
@@ -91,6 +92,22 @@ class SuggestionOut(serializers.ModelSerializer):
         return data
 
 
+class VisibleSuggestionField(serializers.PrimaryKeyRelatedField):
+    """A suggestion id among those the caller may see. A missing id and one the caller may not see
+    get the same answer, so the field cannot be used to probe which ids exist (issue 12)."""
+
+    default_error_messages = {
+        "does_not_exist": _("Unknown suggestion."),
+        "incorrect_type": _("Unknown suggestion."),
+    }
+
+    def get_queryset(self):
+        from suggestions.selectors import suggestions_visible_to
+
+        request = self.context.get("request")
+        return suggestions_visible_to(getattr(request, "user", None))
+
+
 class SuggestionIn(serializers.Serializer):
     title = serializers.CharField(max_length=200, allow_blank=False, trim_whitespace=True)
     body = serializers.CharField(max_length=20000, allow_blank=False)
@@ -104,8 +121,8 @@ class SuggestionIn(serializers.Serializer):
     )
     confidential = serializers.BooleanField(required=False, default=False)
     during_session = serializers.BooleanField(required=False, default=True)
-    repeat_of = serializers.PrimaryKeyRelatedField(queryset=Suggestion.objects.all(), required=False, allow_null=True)
-    follows_up = serializers.PrimaryKeyRelatedField(queryset=Suggestion.objects.all(), required=False, allow_null=True)
+    repeat_of = VisibleSuggestionField(required=False, allow_null=True)
+    follows_up = VisibleSuggestionField(required=False, allow_null=True)
     lead_deputy = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(role="deputy"), required=False, help_text="Staff entering on a deputy's behalf."
     )

@@ -170,7 +170,7 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
 
     @staticmethod
     def _input(serializer_class, request, partial=False):
-        serializer = serializer_class(data=request.data, partial=partial)
+        serializer = serializer_class(data=request.data, partial=partial, context={"request": request})
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
