@@ -136,8 +136,11 @@ def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:
 
 
 def get_suggestion_for(user: User | None, pk: int | str) -> Suggestion:
+    """Fetch one suggestion the user may open: their own record, or any published one (whose public
+    view everyone may see, units included, although their lists hold only their own work)."""
+    found = Suggestion.objects.filter(Q(pk__in=suggestions_visible_to(user).values("pk")) | _public_q())
     try:
-        return suggestions_visible_to(user).select_related("session", "lead_deputy", "category").get(pk=int(pk))
+        return found.select_related("session", "lead_deputy", "category").get(pk=int(pk))
     except (Suggestion.DoesNotExist, ValueError, TypeError):
         raise ActionNotFound(_("Not found.")) from None
 
