@@ -108,9 +108,18 @@ def suggestion_participated_by(user: User | None, suggestion: Suggestion) -> boo
 def participation_checker(user: User | None) -> Callable[[Suggestion], bool]:
     """`suggestion -> is user a participant`, for serializing lists that mix the user's own
     suggestions with published ones; at most one query, run on first use."""
-    if user is not None and user.is_authenticated and (user.is_office_staff or user.is_unit_user):
-        # Staff take part in everything; a unit finds nothing it does not take part in.
+    if user is None or not user.is_authenticated:
+        return lambda suggestion: False
+    if user.is_office_staff:
         return lambda suggestion: True
+    if user.is_unit_user:
+        # Rows come with their live assignments (`with_row_relations`): no query.
+        return lambda suggestion: any(a.unit_id == user.unit_id for a in suggestion.assignments.all())
+    if user.is_deputy and _committee_ids(user) is None:
+        # Rows come with their co-signatures: no query.
+        return lambda suggestion: suggestion.lead_deputy_id == user.pk or any(
+            c.deputy_id == user.pk and c.status != CoSignerStatus.DECLINED for c in suggestion.cosignatures.all()
+        )
     ids: set[int] | None = None
 
     def check(suggestion: Suggestion) -> bool:
@@ -201,9 +210,13 @@ def deadlines_visible_to(user: User | None) -> QuerySet[Deadline]:
 def suggestion_list(user: User | None) -> QuerySet[Suggestion]:
     """The list every page and endpoint shows: visible rows with what a row displays, in a fixed
     number of queries whatever the page size."""
+    return with_row_relations(suggestions_visible_to(user))
+
+
+def with_row_relations(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
+    """What a row (or one suggestion's representation) displays, in a fixed number of queries."""
     return (
-        suggestions_visible_to(user)
-        .select_related("session", "category", "lead_deputy")
+        qs.select_related("session", "category", "lead_deputy")
         .prefetch_related(
             Prefetch(
                 "assignments",

@@ -161,7 +161,7 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
 
     def retrieve(self, request, pk=None):
         suggestion = self.get_object()
-        fresh = selectors.suggestion_list(request.user).get(pk=suggestion.pk)
+        fresh = selectors.with_row_relations(Suggestion.objects.filter(pk=suggestion.pk)).get()
         return _ok(s.SuggestionOut(fresh, context=self.get_serializer_context()).data)
 
     def _out(self, suggestion, code=status.HTTP_200_OK):
