@@ -287,13 +287,16 @@ def readable_by(reader, qs: QuerySet, path: str = "suggestion") -> QuerySet:
 
 def unit_assignments(unit: Unit, period: m.Period, *, reader) -> QuerySet[Assignment]:
     """A unit's live assignments (lead and co) of counted suggestions, with their suggestion's dates."""
-    return readable_by(reader, (
-        Assignment.objects.filter(unit=unit)
-        .exclude(status=AssignmentStatus.RETURNED)
-        .filter(m.counted_q("suggestion__"), period.filter_q("suggestion__", "assigned_at"))
-        .select_related("suggestion__session", "suggestion__category", "suggestion__lead_deputy")
-        .order_by("suggestion__session_id", "suggestion__number", "id")
-    ))
+    return readable_by(
+        reader,
+        (
+            Assignment.objects.filter(unit=unit)
+            .exclude(status=AssignmentStatus.RETURNED)
+            .filter(m.counted_q("suggestion__"), period.filter_q("suggestion__", "assigned_at"))
+            .select_related("suggestion__session", "suggestion__category", "suggestion__lead_deputy")
+            .order_by("suggestion__session_id", "suggestion__number", "id")
+        ),
+    )
 
 
 def drill_suggestions(
@@ -312,9 +315,7 @@ def drill_suggestions(
     )
 
 
-def drill_queryset(
-    name: str, period: m.Period, dimension: str | None, value: Any, *, reader
-) -> tuple[QuerySet, str]:
+def drill_queryset(name: str, period: m.Period, dimension: str | None, value: Any, *, reader) -> tuple[QuerySet, str]:
     """The fact rows behind a number (assignments, suggestions or deadlines) that `reader` may open."""
     facts = m.drill_down(name, period, dimension, value)
     source = m.DIMENSIONS[dimension].source_of(name) if dimension else m.COUNTS[name].source

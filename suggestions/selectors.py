@@ -117,8 +117,11 @@ def participation_checker(user: User | None) -> Callable[[Suggestion], bool]:
         return lambda suggestion: any(a.unit_id == user.unit_id for a in suggestion.assignments.all())
     if user.is_deputy and _committee_ids(user) is None:
         # Rows come with their co-signatures: no query.
-        return lambda suggestion: suggestion.lead_deputy_id == user.pk or any(
-            c.deputy_id == user.pk and c.status != CoSignerStatus.DECLINED for c in suggestion.cosignatures.all()
+        return lambda suggestion: (
+            suggestion.lead_deputy_id == user.pk
+            or any(
+                c.deputy_id == user.pk and c.status != CoSignerStatus.DECLINED for c in suggestion.cosignatures.all()
+            )
         )
     ids: set[int] | None = None
 
@@ -158,9 +161,7 @@ def get_suggestion_participated_for(user: User | None, pk: int | str) -> Suggest
     """Fetch a suggestion for reading its internal record (timeline, evaluations, files...) or acting
     on it; anyone who is not a participant gets a 404, whether or not it is published."""
     try:
-        return (
-            suggestions_participated_by(user).select_related("session", "lead_deputy", "category").get(pk=int(pk))
-        )
+        return suggestions_participated_by(user).select_related("session", "lead_deputy", "category").get(pk=int(pk))
     except (Suggestion.DoesNotExist, ValueError, TypeError):
         raise ActionNotFound(_("Not found.")) from None
 
@@ -215,17 +216,14 @@ def suggestion_list(user: User | None) -> QuerySet[Suggestion]:
 
 def with_row_relations(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
     """What a row (or one suggestion's representation) displays, in a fixed number of queries."""
-    return (
-        qs.select_related("session", "category", "lead_deputy")
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.exclude(status=AssignmentStatus.RETURNED)
-                .select_related("unit")
-                .order_by("role", "id"),
-            ),
-            Prefetch("cosignatures", queryset=CoSigner.objects.select_related("deputy")),
-        )
+    return qs.select_related("session", "category", "lead_deputy").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.exclude(status=AssignmentStatus.RETURNED)
+            .select_related("unit")
+            .order_by("role", "id"),
+        ),
+        Prefetch("cosignatures", queryset=CoSigner.objects.select_related("deputy")),
     )
 
 

@@ -30,7 +30,7 @@ def inspections_workbook(user, inspections) -> bytes:
             _("Findings"),
             _("Verdict"),
             _("Report released at"),
-        ]
+        ],
     )
     for insp in inspections:
         shown = selectors.report_visible_to(user, insp)
@@ -48,7 +48,7 @@ def inspections_workbook(user, inspections) -> bytes:
                 timezone.localtime(insp.report_released_at).strftime("%Y-%m-%d %H:%M")
                 if insp.report_released_at
                 else "",
-            ]
+            ],
         )
     buffer = io.BytesIO()
     wb.save(buffer)

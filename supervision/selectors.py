@@ -176,7 +176,9 @@ def key_item_deadlines_for(user, item: KeySuggestion) -> list[Deadline]:
     qs = key_item_deadlines(item).order_by("due_date", "kind", "id")
     if not blind_to_unreleased_unannounced(user):
         return list(qs)
-    rows = list(qs.annotate(hidden_met=ExpressionWrapper(met_only_by_unreleased_unannounced(), BooleanField())))
+    rows: list[Deadline] = list(
+        qs.annotate(hidden_met=ExpressionWrapper(met_only_by_unreleased_unannounced(), BooleanField()))
+    )
     for deadline in rows:
         if deadline.hidden_met:
             deadline.satisfied_at = None  # in memory only: what the unit saw before the visit

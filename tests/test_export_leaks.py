@@ -41,9 +41,7 @@ def frozen():
 
 
 def _assigned(alice, sam, water, session, *, title, confidential=False):
-    s = services.suggestion_create(
-        author=alice, title=title, body="正文。", session=session, confidential=confidential
-    )
+    s = services.suggestion_create(author=alice, title=title, body="正文。", session=session, confidential=confidential)
     services.suggestion_submit(suggestion=s, actor=alice)
     services.suggestion_accept(suggestion=s, actor=sam)
     services.suggestion_assign(suggestion=s, actor=sam, lead_units=[water])

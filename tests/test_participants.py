@@ -130,7 +130,7 @@ def test_non_participant_sees_only_the_public_view(who, published, api, client, 
     client.force_login(user)
     response = client.get(f"/suggestions/{published.pk}/")
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "suggestions/public_detail.html"
+    assert next(t.name for t in response.templates) == "suggestions/public_detail.html"
     html = response.content.decode()
     assert published.title in html
     assert not any(secret in html for secret in SECRETS), who
@@ -149,7 +149,7 @@ def test_participants_read_the_whole_record(who, published, api, client, request
     client.force_login(user)
     response = client.get(f"/suggestions/{published.pk}/")
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "suggestions/detail.html"
+    assert next(t.name for t in response.templates) == "suggestions/detail.html"
 
 
 def test_declined_co_signer_is_not_a_participant(published, carol, bob):

@@ -161,28 +161,45 @@ TABLE: dict[str, Row] = {
     "suggestion-timeline": ("suggestion", X_RECORD_API, Y_RECORD_API),
     "suggestion-repeat-chain": ("suggestion", X_RECORD_API, Y_RECORD_API),
     "suggestion-repeat-candidates": ("suggestion", x_staff_api(), None),
-    **{
-        name: ("suggestion", API_POST_ONLY, None)
-        for name in (
-            "suggestion-accept", "suggestion-assign", "suggestion-close", "suggestion-consent-withdraw",
-            "suggestion-cosign", "suggestion-evaluate", "suggestion-merge", "suggestion-reject",
-            "suggestion-return-", "suggestion-submit", "suggestion-withdraw", "suggestion-link-repeat",
+    **dict.fromkeys(
+        (
+            "suggestion-accept",
+            "suggestion-assign",
+            "suggestion-close",
+            "suggestion-consent-withdraw",
+            "suggestion-cosign",
+            "suggestion-evaluate",
+            "suggestion-merge",
+            "suggestion-reject",
+            "suggestion-return-",
+            "suggestion-submit",
+            "suggestion-withdraw",
+            "suggestion-link-repeat",
             "suggestion-link-follow-up",
-        )
-    },  # fmt: skip
+        ),
+        ("suggestion", API_POST_ONLY, None),
+    ),
     "assignment-list": (None, API, None),
     "assignment-detail": ("assignment", X_LEAD_UNIT_RECORD_API, Y_RECORD_API),
     "assignment-contacts": ("assignment", X_LEAD_UNIT_RECORD_API, Y_RECORD_API),
     "assignment-requests": ("assignment", X_LEAD_UNIT_RECORD_API, Y_RECORD_API),
-    **{
-        name: ("assignment", API_POST_ONLY, None)
-        for name in (
-            "assignment-approve-extension", "assignment-approve-reply", "assignment-approve-return",
-            "assignment-opinion", "assignment-refuse-extension", "assignment-refuse-return", "assignment-reply",
-            "assignment-request-extension", "assignment-request-return", "assignment-send-back", "assignment-sign",
+    **dict.fromkeys(
+        (
+            "assignment-approve-extension",
+            "assignment-approve-reply",
+            "assignment-approve-return",
+            "assignment-opinion",
+            "assignment-refuse-extension",
+            "assignment-refuse-return",
+            "assignment-reply",
+            "assignment-request-extension",
+            "assignment-request-return",
+            "assignment-send-back",
+            "assignment-sign",
             "assignment-urge",
-        )
-    },  # fmt: skip
+        ),
+        ("assignment", API_POST_ONLY, None),
+    ),
     "contact-dispute": ("contact", API_POST_ONLY, None),
     "commitment-fulfil": ("commitment", API_POST_ONLY, None),
     "deadline-list": (None, API, None),
@@ -191,26 +208,46 @@ TABLE: dict[str, Row] = {
     # --- supervision (API)
     "key-item-list": (None, API, None),
     "key-item-detail": ("key_item", X_RECORD_API, None),
-    **{
-        name: ("key_item", API_POST_ONLY, None)
-        for name in (
-            "key-item-complete", "key-item-half-year-report", "key-item-milestone-done", "key-item-regenerate-regime",
-            "key-item-year-end-result", "key-item-year-end-scores",
-        )
-    },  # fmt: skip
+    **dict.fromkeys(
+        (
+            "key-item-complete",
+            "key-item-half-year-report",
+            "key-item-milestone-done",
+            "key-item-regenerate-regime",
+            "key-item-year-end-result",
+            "key-item-year-end-scores",
+        ),
+        ("key_item", API_POST_ONLY, None),
+    ),
     "monthly-report-list": (None, API, None),
     # The lead unit's monthly report: the item's units (its own report), staff and the item's leader.
-    "monthly-report-detail": ("monthly_report", only({"unit_handler", "unit_head", "staff", "supervisor_attached", "deputy_lead"}, others=404, anonymous=401), None),
+    "monthly-report-detail": (
+        "monthly_report",
+        only({"unit_handler", "unit_head", "staff", "supervisor_attached", "deputy_lead"}, others=404, anonymous=401),
+        None,
+    ),
     "inspection-list": (None, API, None),
     "inspection-export": (None, API, None),
-    "inspection-detail": ("inspection", only({"unit_handler", "unit_head", "staff", "supervisor_attached"}, others=404, anonymous=401), None),
+    "inspection-detail": (
+        "inspection",
+        only({"unit_handler", "unit_head", "staff", "supervisor_attached"}, others=404, anonymous=401),
+        None,
+    ),
     "inspection-release": ("inspection", API_POST_ONLY, None),
     "meeting-list": (None, API, None),
     "meeting-export": (None, API, None),
-    "meeting-detail": ("meeting", only({"deputy_lead", "unit_handler", "unit_head", "staff", "supervisor_attached"}, others=404, anonymous=401), None),
+    "meeting-detail": (
+        "meeting",
+        only({"deputy_lead", "unit_handler", "unit_head", "staff", "supervisor_attached"}, others=404, anonymous=401),
+        None,
+    ),
     "meeting-release": ("meeting", API_POST_ONLY, None),
     "follow-up-action-list": (None, API, None),
-    "follow-up-action-detail": ("follow_up_action", only({"unit_handler", "unit_head", "staff", "supervisor_attached"}, others=404, anonymous=401), None),
+    "follow-up-action-detail": (
+        "follow_up_action",
+        only({"unit_handler", "unit_head", "staff", "supervisor_attached"}, others=404, anonymous=401),
+        None,
+    ),
     "follow-up-action-complete": ("follow_up_action", API_POST_ONLY, None),
     "suggestion-supervisor-list": (None, API, None),
     "suggestion-supervisor-detail": ("supervisor_link", API_POST_ONLY, None),
@@ -222,43 +259,72 @@ TABLE: dict[str, Row] = {
     "notification-read-all": (None, API_POST_ONLY, None),
     "notification-read": ("notification", API_POST_ONLY, None),
     # --- dashboards (API)
-    **{
-        name: (None, DASHBOARD_API, None)
-        for name in (
-            "stats-units", "stats-categories", "stats-sessions", "stats-years", "stats-key-items", "stats-overview",
-            "stats-assessment", "stats-settings", "stats-snapshots",
-        )
-    },  # fmt: skip
+    **dict.fromkeys(
+        (
+            "stats-units",
+            "stats-categories",
+            "stats-sessions",
+            "stats-years",
+            "stats-key-items",
+            "stats-overview",
+            "stats-assessment",
+            "stats-settings",
+            "stats-snapshots",
+        ),
+        (None, DASHBOARD_API, None),
+    ),
     "stats-drill": ("drill", DASHBOARD_API, None),
     "stats-snapshot": ("snapshot", DASHBOARD_API, None),
     # --- supervision (pages)
     "supervision:board": (None, only({"staff"} | SUPERVISORS, others=302), None),  # units, deputies: own page
     "supervision:key_item_new": (None, STAFF_PAGE, None),
     "supervision:key_item": ("key_item", X_RECORD_PAGE, None),
-    **{
-        name: ("key_item", PAGE_POST_ONLY, None)
-        for name in (
-            "supervision:key_item_instruct", "supervision:key_item_half_year", "supervision:key_item_score",
-            "supervision:key_item_result", "supervision:key_item_complete",
-        )
-    },  # fmt: skip
-    "supervision:monthly_report": ("key_item", only({"unit_handler", "unit_head"}, others=403) | {"deputy_other": 404, "unit_other": 404, "supervisor_other": 404}, None),
+    **dict.fromkeys(
+        (
+            "supervision:key_item_instruct",
+            "supervision:key_item_half_year",
+            "supervision:key_item_score",
+            "supervision:key_item_result",
+            "supervision:key_item_complete",
+        ),
+        ("key_item", PAGE_POST_ONLY, None),
+    ),
+    "supervision:monthly_report": (
+        "key_item",
+        only({"unit_handler", "unit_head"}, others=403)
+        | {"deputy_other": 404, "unit_other": 404, "supervisor_other": 404},
+        None,
+    ),
     "supervision:inspections": (None, PAGE, None),
     "supervision:inspection_export": (None, PAGE, None),
-    "supervision:inspection_new": ("inspection_new", only({"staff", "supervisor_attached"}) | {"supervisor_other": 404}, None),
-    "supervision:inspection": ("inspection", only({"unit_handler", "unit_head", "staff", "supervisor_attached"}, others=404), None),
+    "supervision:inspection_new": (
+        "inspection_new",
+        only({"staff", "supervisor_attached"}) | {"supervisor_other": 404},
+        None,
+    ),
+    "supervision:inspection": (
+        "inspection",
+        only({"unit_handler", "unit_head", "staff", "supervisor_attached"}, others=404),
+        None,
+    ),
     "supervision:inspection_release": ("inspection", PAGE_POST_ONLY, None),
     "supervision:follow_up_done": ("follow_up_action", PAGE_POST_ONLY, None),
     "supervision:unit": (None, UNIT_PAGE, None),
     "supervision:mine": (None, DEPUTY_PAGE, None),
-    "supervision:suggestion": ("suggestion", x_staff_page(supervisor_attached=200), Y_RECORD_PAGE | {"deputy_other": 403, "unit_other": 403}),
-    **{
-        name: ("suggestion", PAGE_POST_ONLY, None)
-        for name in (
-            "supervision:suggestion_attach", "supervision:suggestion_instruct", "supervision:suggestion_link_repeat",
+    "supervision:suggestion": (
+        "suggestion",
+        x_staff_page(supervisor_attached=200),
+        Y_RECORD_PAGE | {"deputy_other": 403, "unit_other": 403},
+    ),
+    **dict.fromkeys(
+        (
+            "supervision:suggestion_attach",
+            "supervision:suggestion_instruct",
+            "supervision:suggestion_link_repeat",
             "supervision:suggestion_link_follow_up",
-        )
-    },  # fmt: skip
+        ),
+        ("suggestion", PAGE_POST_ONLY, None),
+    ),
     "supervision:suggestion_detach": ("supervisor_link_page", PAGE_POST_ONLY, None),
     "supervision:campaigns": (None, OVERSEER_PAGE, None),
     "supervision:campaign_new": (None, STAFF_PAGE, None),
@@ -271,13 +337,19 @@ TABLE: dict[str, Row] = {
     "notifications:delivery_retry": ("delivery", PAGE_POST_ONLY, None),
     "notifications:urge": ("assignment_id", x_staff_page(), None),
     # --- dashboards (pages)
-    **{
-        name: (None, DASHBOARD_PAGE, None)
-        for name in (
-            "dashboards:overview", "dashboards:units", "dashboards:categories", "dashboards:key_items",
-            "dashboards:assessment", "dashboards:report", "dashboards:settings", "dashboards:snapshots",
-        )
-    },  # fmt: skip
+    **dict.fromkeys(
+        (
+            "dashboards:overview",
+            "dashboards:units",
+            "dashboards:categories",
+            "dashboards:key_items",
+            "dashboards:assessment",
+            "dashboards:report",
+            "dashboards:settings",
+            "dashboards:snapshots",
+        ),
+        (None, DASHBOARD_PAGE, None),
+    ),
     "dashboards:unit": ("unit", DASHBOARD_PAGE, None),
     "dashboards:drill": ("drill", DASHBOARD_PAGE, None),
     "dashboards:snapshot": ("snapshot", DASHBOARD_PAGE, None),
@@ -460,7 +532,23 @@ def url_for(route: Route, kind: str | None, which: str, data) -> str:
 
 
 @pytest.fixture
-def users(alice, bob, carol, henry, hannah, ivan, oscar, sam, victor, water, finance, education, session_2026, settings, tmp_path):  # noqa: E501
+def users(
+    alice,
+    bob,
+    carol,
+    henry,
+    hannah,
+    ivan,
+    oscar,
+    sam,
+    victor,
+    water,
+    finance,
+    education,
+    session_2026,
+    settings,
+    tmp_path,
+):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     return {
@@ -474,7 +562,9 @@ def users(alice, bob, carol, henry, hannah, ivan, oscar, sam, victor, water, fin
 
 def test_every_route_has_a_row():
     missing = [r for r in routes() if r.name not in TABLE]
-    assert not missing, "\n".join(f"new route {r.pattern} ({r.name}) has no row in the permission table" for r in missing)
+    assert not missing, "\n".join(
+        f"new route {r.pattern} ({r.name}) has no row in the permission table" for r in missing
+    )
     stale = set(TABLE) - {r.name for r in routes()}
     assert not stale, f"rows for routes that no longer exist: {sorted(stale)}"
 

@@ -22,7 +22,9 @@ def _fast(settings, tmp_path):
 
 
 def _draft(author, session, **kw):
-    return services.suggestion_create(author=author, title="关于整治河道的建议", body="河道淤塞。", session=session, **kw)
+    return services.suggestion_create(
+        author=author, title="关于整治河道的建议", body="河道淤塞。", session=session, **kw
+    )
 
 
 @pytest.mark.parametrize("field", ["repeat_of", "follows_up"])

@@ -105,9 +105,9 @@ class InstructionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
 
     def get_queryset(self):
         user = self.request.user
-        visible = Instruction.objects.filter(suggestion__in=suggestions_participated_by(user)) | Instruction.objects.filter(
-            key_item__in=selectors.key_items_visible_to(user)
-        )
+        visible = Instruction.objects.filter(
+            suggestion__in=suggestions_participated_by(user)
+        ) | Instruction.objects.filter(key_item__in=selectors.key_items_visible_to(user))
         return visible.select_related("author").order_by("-created_at", "-id")
 
     @extend_schema(request=s.InstructionIn, responses={201: s.InstructionOut}, summary="Record an instruction (批示)")
