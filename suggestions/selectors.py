@@ -233,8 +233,8 @@ def replies_visible_to(user: User | None, suggestion: Suggestion) -> QuerySet[Re
     released = Q(status__in=[ReplyStatus.RELEASED, ReplyStatus.SUPERSEDED], released_at__isnull=False)
     if user is not None and user.is_authenticated and user.is_office_staff:
         return qs
-    if user is not None and user.is_authenticated and user.is_unit_user:
-        return qs.filter(released | Q(assignment__unit_id=user.unit_id))
     if not suggestion_participated_by(user, suggestion):
         return qs.filter(released, public=True)
+    if user is not None and user.is_unit_user:
+        return qs.filter(released | Q(assignment__unit_id=user.unit_id))
     return qs.filter(released)
