@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Unit, User
@@ -92,6 +94,7 @@ class SuggestionOut(serializers.ModelSerializer):
         return data
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleSuggestionField(serializers.PrimaryKeyRelatedField):
     """A suggestion id among those the caller may see. A missing id and one the caller may not see
     get the same answer, so the field cannot be used to probe which ids exist (issue 12)."""
