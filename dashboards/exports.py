@@ -18,6 +18,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from common.xlsx import append_row
+
 from . import metrics as m
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,12 +51,11 @@ def _cell_value(value: Any, kind: str) -> Any:
 
 def add_sheet(wb: Workbook, title: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> None:
     ws = wb.create_sheet(title=title[:31])
-    ws.append([str(header) for _key, header, _kind in columns])
-    for cell in ws[1]:
+    for cell in append_row(ws, [str(header) for _key, header, _kind in columns]):
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([_cell_value(row.get(key), kind) for key, _header, kind in columns])
-        for (_key, _header, kind), cell in zip(columns, ws[ws.max_row], strict=True):
+        cells = append_row(ws, [_cell_value(row.get(key), kind) for key, _header, kind in columns])
+        for (_key, _header, kind), cell in zip(columns, cells, strict=True):
             if kind == "rate":
                 cell.number_format = "0.0%"
             elif kind == "date":

@@ -270,33 +270,55 @@ def assessment(period: m.Period, settings: Settings, table: list[dict[str, Any]]
 # Lists behind the numbers
 
 
-def unit_assignments(unit: Unit, period: m.Period) -> QuerySet[Assignment]:
+def readable_by(reader, qs: QuerySet, path: str = "suggestion") -> QuerySet:
+    """Keep the rows whose suggestion `reader` may open (issue 12, finding 4).
+
+    Figures are aggregates and stay whole; but every list of suggestions a dashboard shows or
+    exports names them (number, title), so it passes through the reader's visibility rule: a
+    supervisor does not get the titles of confidential suggestions he may not open.
+    """
+    if reader.is_office_staff:
+        return qs
+    from suggestions.selectors import suggestions_visible_to
+
+    return qs.filter(**{f"{path}__in": suggestions_visible_to(reader).values("pk")})
+
+
+def unit_assignments(unit: Unit, period: m.Period, *, reader) -> QuerySet[Assignment]:
     """A unit's live assignments (lead and co) of counted suggestions, with their suggestion's dates."""
-    return (
-        Assignment.objects.live()
-        .filter(unit=unit)
-        .filter(m.counted_q("suggestion__"), period.filter_q("suggestion__", "assigned_at"))
-        .select_related("suggestion__session", "suggestion__category", "suggestion__lead_deputy")
-        .order_by("suggestion__session_id", "suggestion__number", "id")
+    return readable_by(
+        reader,
+        (
+            Assignment.objects.live()
+            .filter(unit=unit)
+            .filter(m.counted_q("suggestion__"), period.filter_q("suggestion__", "assigned_at"))
+            .select_related("suggestion__session", "suggestion__category", "suggestion__lead_deputy")
+            .order_by("suggestion__session_id", "suggestion__number", "id")
+        ),
     )
 
 
-def drill_suggestions(name: str, period: m.Period, dimension: str | None, value: Any) -> QuerySet[Suggestion]:
+def drill_suggestions(
+    name: str, period: m.Period, dimension: str | None, value: Any, *, reader
+) -> QuerySet[Suggestion]:
     """The suggestions behind a number, one row per counted fact row's suggestion."""
     facts = m.drill_down(name, period, dimension, value)
     source = m.DIMENSIONS[dimension].source_of(name) if dimension else m.COUNTS[name].source
     ids = facts.values("pk" if source == m.SUGGESTION else "suggestion_id")
-    return (
+    return readable_by(
+        reader,
         Suggestion.objects.filter(pk__in=ids)
         .select_related("session", "category", "lead_deputy")
-        .order_by("session_id", "number", "id")
+        .order_by("session_id", "number", "id"),
+        "pk",
     )
 
 
-def drill_queryset(name: str, period: m.Period, dimension: str | None, value: Any) -> tuple[QuerySet, str]:
-    """The fact rows behind a number (assignments, suggestions or deadlines), ready to list."""
+def drill_queryset(name: str, period: m.Period, dimension: str | None, value: Any, *, reader) -> tuple[QuerySet, str]:
+    """The fact rows behind a number (assignments, suggestions or deadlines) that `reader` may open."""
     facts = m.drill_down(name, period, dimension, value)
     source = m.DIMENSIONS[dimension].source_of(name) if dimension else m.COUNTS[name].source
+    facts = readable_by(reader, facts, "pk" if source == m.SUGGESTION else "suggestion")
     if source == m.SUGGESTION:
         qs = facts.select_related("session", "category", "lead_deputy").order_by("session_id", "number", "id")
     else:

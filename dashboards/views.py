@@ -291,7 +291,7 @@ def drill(request: HttpRequest) -> HttpResponse:
     """The suggestions behind one number: the very rows the number counted."""
     form, period, years = _period(request)
     metric, dim, key = _drill_args(request)
-    facts, source = selectors.drill_queryset(metric, period, dim, key)
+    facts, source = selectors.drill_queryset(metric, period, dim, key, reader=request.user)
     if _wants_xlsx(request):
         rows = [selectors.drill_row(f, source) for f in facts]
         columns: list[exports.Column] = [
@@ -384,7 +384,7 @@ def unit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     settings = selectors.dashboard_settings()
     ranked = selectors.assessment(period, settings)
     row = next((r for r in ranked if r["key"] == unit.pk), None)
-    assignments = list(selectors.unit_assignments(unit, period))
+    assignments = list(selectors.unit_assignments(unit, period, reader=request.user))
     if _wants_xlsx(request):
         wb = exports.new_workbook()
         exports.add_sheet(
@@ -425,7 +425,9 @@ def report(request: HttpRequest) -> HttpResponse:
     totals = selectors.totals(period, settings)
     units = selectors.units_table(period, settings)
     overdue = list(
-        m.drill_down("overdue", period).select_related("suggestion__session", "unit").order_by("due_date", "id")
+        selectors.readable_by(request.user, m.drill_down("overdue", period))
+        .select_related("suggestion__session", "unit")
+        .order_by("due_date", "id")
     )
     satisfaction = _satisfaction_summary(period)
     if _wants_xlsx(request):

@@ -68,9 +68,7 @@ def load() -> None:
                     services.StepInput("启动施工招标", "黄科长", today + dt.timedelta(days=60), "建设科"),
                 ],
             )
-            services.plan_step_complete(
-                step=plan.steps.order_by("milestone_on").first(), actor=handler, note="初设已批复"
-            )
+            services.plan_step_complete(step=plan.steps.order_by("milestone_on")[0], actor=handler, note="初设已批复")
 
     # 落实: the 台城广海路口 commitment reported done but found not delivered (back under follow-up).
     road_b = Suggestion.objects.filter(title="关于尽快对台城广海路口至温泉路段进行整修的建议").first()

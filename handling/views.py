@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from suggestions.selectors import get_assignment_for, get_commitment_for, get_suggestion_for
+from suggestions.detail_selectors import get_commitment_for
+from suggestions.selectors import get_assignment_for, get_suggestion_for
 from suggestions.services import commitment_confirm_delivery
 from suggestions.views.common import not_found_as_404, paginate, run_service
 
@@ -161,7 +162,7 @@ def step_done(request, pk: int):
 @require_POST
 @not_found_as_404
 def confirm_delivery(request, pk: int):
-    commitment = get_commitment_for(request.user, pk)
+    commitment, _suggestion = get_commitment_for(request.user, pk)
     form = DeliveryForm(request.POST)
     suggestion_id = commitment.reply.assignment.suggestion_id
     if not form.is_valid():

@@ -61,12 +61,12 @@ def suggestion_attachments(suggestion: Suggestion) -> list[Attachment]:
 
 
 def get_attachment_for(user: User, pk: int) -> Attachment:
-    """A file `user` may download: its suggestion is visible, and a reply's file follows the reply's
+    """A file `user` may download: a participant of its suggestion (the public never gets files), and a reply's file follows the reply's
     visibility (a unit's draft is not the deputy's yet)."""
     attachment = Attachment.objects.filter(pk=pk).first()
     if attachment is None:
         raise ActionNotFound(_("Not found."))
-    suggestion = selectors.get_suggestion_for(user, attachment.suggestion_id)
+    suggestion = selectors.get_suggestion_participated_for(user, attachment.suggestion_id)
     if (
         attachment.reply_id is not None
         and not selectors.replies_visible_to(user, suggestion).filter(pk=attachment.reply_id).exists()
@@ -80,7 +80,7 @@ def get_contact_for(user: User, pk: int) -> tuple[Contact, Suggestion]:
     contact = Contact.objects.select_related("assignment").filter(pk=pk).first()
     if contact is None:
         raise ActionNotFound(_("Not found."))
-    return contact, selectors.get_suggestion_for(user, contact.assignment.suggestion_id)
+    return contact, selectors.get_suggestion_participated_for(user, contact.assignment.suggestion_id)
 
 
 def get_commitment_for(user: User, pk: int) -> tuple[Commitment, Suggestion]:
@@ -88,4 +88,4 @@ def get_commitment_for(user: User, pk: int) -> tuple[Commitment, Suggestion]:
     if commitment is None:
         raise ActionNotFound(_("Not found."))
     assignment = selectors.get_assignment_for(user, commitment.reply.assignment_id)
-    return commitment, selectors.get_suggestion_for(user, assignment.suggestion_id)
+    return commitment, selectors.get_suggestion_participated_for(user, assignment.suggestion_id)

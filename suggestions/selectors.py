@@ -6,6 +6,8 @@ so its existence is not leaked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -71,27 +73,92 @@ def confirmed_co_signers(suggestion: Suggestion) -> list[User]:
     return [c.deputy for c in suggestion.cosignatures.filter(status=CoSignerStatus.CONFIRMED).select_related("deputy")]
 
 
-def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:
+def suggestions_participated_by(user: User | None) -> QuerySet[Suggestion]:
+    """Suggestions whose whole internal record `user` may read (SPEC section 8, "participants").
+
+    Lead deputy; co-signers who have not declined (an invited one must read the draft to decide);
+    units holding a live assignment (not one whose return was approved); staff; supervisors
+    attached to it or leading a key item that holds it; members of the supervising committee.
+    Everyone else sees at most the public view of a published suggestion.
+    """
     qs = Suggestion.objects.all()
     if user is None or not user.is_authenticated:
-        return qs.filter(_public_q())
+        return qs.none()
     if user.is_office_staff:
         return qs
+    q = Q(pk__in=[])
     if user.is_deputy:
-        cosigned = CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user)
-        return qs.filter(Q(lead_deputy=user) | Q(Exists(cosigned)) | _public_q())
-    if user.is_unit_user:
+        cosigned = CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user).exclude(
+            status=CoSignerStatus.DECLINED
+        )
+        q = Q(lead_deputy=user) | Q(Exists(cosigned))
+    elif user.is_unit_user:
         # A unit sees what is assigned to it; once a return is approved it no longer does.
         held = Assignment.objects.live().filter(suggestion=OuterRef("pk"), unit_id=user.unit_id)
-        return qs.filter(Exists(held))
-    if user.is_supervisor:
-        return qs.filter(supervised_q(user) | _public_q())
-    return qs.none()
+        q = Q(Exists(held))
+    # Supervisors attached to it, key-item leaders, members of the supervising committee: the apps that
+    # know them register a provider (suggestions.visibility); any role may be such a participant.
+    return qs.filter(q | supervised_q(user))
+
+
+def suggestion_participated_by(user: User | None, suggestion: Suggestion) -> bool:
+    """Whether `user` is a participant of this one suggestion (one query, none for staff)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_office_staff:
+        return True
+    return suggestions_participated_by(user).filter(pk=suggestion.pk).exists()
+
+
+def participation_checker(user: User | None) -> Callable[[Suggestion], bool]:
+    """`suggestion -> is user a participant`, for serializing lists that mix the user's own
+    suggestions with published ones; at most one query, run on first use."""
+    if user is None or not user.is_authenticated:
+        return lambda suggestion: False
+    if user.is_office_staff:
+        return lambda suggestion: True
+    if user.is_unit_user:
+        # Rows come with their live assignments (`with_row_relations`): no query.
+        return lambda suggestion: any(a.unit_id == user.unit_id for a in suggestion.assignments.all())
+    ids: set[int] | None = None
+
+    def check(suggestion: Suggestion) -> bool:
+        nonlocal ids
+        if ids is None:
+            ids = set(suggestions_participated_by(user).values_list("pk", flat=True))
+        return suggestion.pk in ids
+
+    return check
+
+
+def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:
+    """What a user may find at all: the ones they take part in, and the published ones (public view)."""
+    if user is None or not user.is_authenticated:
+        return published_suggestions()
+    if user.is_office_staff:
+        return Suggestion.objects.all()
+    participated = suggestions_participated_by(user).values("pk")
+    if user.is_unit_user:
+        # Units work on their own assignments; the public pages are open to them like to anyone.
+        return Suggestion.objects.filter(pk__in=participated)
+    return Suggestion.objects.filter(Q(pk__in=participated) | _public_q())
 
 
 def get_suggestion_for(user: User | None, pk: int | str) -> Suggestion:
+    """Fetch one suggestion the user may open: their own record, or any published one (whose public
+    view everyone may see, units included, although their lists hold only their own work)."""
+    found = Suggestion.objects.filter(Q(pk__in=suggestions_visible_to(user).values("pk")) | _public_q())
     try:
-        return suggestions_visible_to(user).select_related("session", "lead_deputy", "category").get(pk=int(pk))
+        return found.select_related("session", "lead_deputy", "category").get(pk=int(pk))
+    except (Suggestion.DoesNotExist, ValueError, TypeError):
+        raise ActionNotFound(_("Not found.")) from None
+
+
+def get_suggestion_participated_for(user: User | None, pk: int | str) -> Suggestion:
+    """Fetch a suggestion for reading its internal record (timeline, evaluations, files...) or acting
+    on it; anyone who is not a participant gets a 404, whether or not it is published."""
+    try:
+        return suggestions_participated_by(user).select_related("session", "lead_deputy", "category").get(pk=int(pk))
     except (Suggestion.DoesNotExist, ValueError, TypeError):
         raise ActionNotFound(_("Not found.")) from None
 
@@ -104,7 +171,7 @@ def assignments_visible_to(user: User | None) -> QuerySet[Assignment]:
         return qs
     if user.is_unit_user:
         return qs.live().filter(unit_id=user.unit_id)
-    return qs.filter(suggestion__in=suggestions_visible_to(user))
+    return qs.filter(suggestion__in=suggestions_participated_by(user))
 
 
 def get_assignment_for(user: User | None, pk: int | str) -> Assignment:
@@ -116,7 +183,7 @@ def get_assignment_for(user: User | None, pk: int | str) -> Assignment:
 
 def events_visible_to(user: User | None, suggestion: Suggestion) -> QuerySet[Event]:
     qs = Event.objects.filter(suggestion=suggestion).select_related("actor").order_by("at", "id")
-    if user is None or not user.is_authenticated:
+    if not suggestion_participated_by(user, suggestion):
         return qs.none()
     if user.is_unit_user:
         qs = qs.filter(hidden_from_units=False)
@@ -141,16 +208,17 @@ def deadlines_visible_to(user: User | None) -> QuerySet[Deadline]:
 def suggestion_list(user: User | None) -> QuerySet[Suggestion]:
     """The list every page and endpoint shows: visible rows with what a row displays, in a fixed
     number of queries whatever the page size."""
-    return (
-        suggestions_visible_to(user)
-        .select_related("session", "category", "lead_deputy")
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.live().select_related("unit").order_by("role", "id"),
-            ),
-            Prefetch("cosignatures", queryset=CoSigner.objects.select_related("deputy")),
-        )
+    return with_row_relations(suggestions_visible_to(user))
+
+
+def with_row_relations(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
+    """What a row (or one suggestion's representation) displays, in a fixed number of queries."""
+    return qs.select_related("session", "category", "lead_deputy").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.live().select_related("unit").order_by("role", "id"),
+        ),
+        Prefetch("cosignatures", queryset=CoSigner.objects.select_related("deputy")),
     )
 
 
@@ -160,24 +228,8 @@ def replies_visible_to(user: User | None, suggestion: Suggestion) -> QuerySet[Re
     released = Q(status__in=[ReplyStatus.RELEASED, ReplyStatus.SUPERSEDED], released_at__isnull=False)
     if user is not None and user.is_authenticated and user.is_office_staff:
         return qs
-    if user is not None and user.is_authenticated and user.is_unit_user:
-        return qs.filter(released | Q(assignment__unit_id=user.unit_id))
-    if (
-        user is None
-        or not user.is_authenticated
-        or not (user.pk == suggestion.lead_deputy_id or suggestion.cosignatures.filter(deputy=user).exists())
-    ):
+    if not suggestion_participated_by(user, suggestion):
         return qs.filter(released, public=True)
+    if user is not None and user.is_unit_user:
+        return qs.filter(released | Q(assignment__unit_id=user.unit_id))
     return qs.filter(released)
-
-
-def get_commitment_for(user: User | None, pk: int | str):
-    """A commitment of a reply on an assignment the user may see, or 404."""
-    from .models import Commitment
-
-    try:
-        return Commitment.objects.select_related("reply__assignment__suggestion").get(
-            pk=int(pk), reply__assignment__in=assignments_visible_to(user)
-        )
-    except (Commitment.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise ActionNotFound(_("Not found.")) from None

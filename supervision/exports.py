@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 
+from common.xlsx import append_row
+
 from . import selectors
 
 
@@ -17,7 +19,8 @@ def inspections_workbook(user, inspections) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Inspections")[:31]
-    ws.append(
+    append_row(
+        ws,
         [
             _("Date"),
             _("Kind"),
@@ -27,12 +30,13 @@ def inspections_workbook(user, inspections) -> bytes:
             _("Findings"),
             _("Verdict"),
             _("Report released at"),
-        ]
+        ],
     )
     for insp in inspections:
         shown = selectors.report_visible_to(user, insp)
         suggestion = insp.suggestion
-        ws.append(
+        append_row(
+            ws,
             [
                 insp.held_on,
                 insp.get_kind_display(),
@@ -44,7 +48,7 @@ def inspections_workbook(user, inspections) -> bytes:
                 timezone.localtime(insp.report_released_at).strftime("%Y-%m-%d %H:%M")
                 if insp.report_released_at
                 else "",
-            ]
+            ],
         )
     buffer = io.BytesIO()
     wb.save(buffer)

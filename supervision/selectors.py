@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -139,6 +140,46 @@ def key_item_deadlines(item: KeySuggestion) -> QuerySet[Deadline]:
     return Deadline.objects.filter(content_type=key_item_content_type(), object_id=item.pk).select_related("unit")
 
 
+def blind_to_unreleased_unannounced(user) -> bool:
+    """Who must not learn of a 暗访 before its report is released: units, and deputies (who would tell
+    them). Staff and supervisors plan and make the visits."""
+    return not (user.is_office_staff or user.is_supervisor)
+
+
+def met_only_by_unreleased_unannounced() -> Q:
+    """A quarterly-inspection deadline (一季一检查) that no inspection but an unreleased 暗访 has met.
+
+    The stored fact stays true for staff (the inspection took place, no reminder is due); for the
+    unit the deadline is shown as it stood before the visit until the report is released, so its
+    state, the item's next due date and overdue count do not give the visit away. Only inspections
+    of the item held in the deadline's quarter can meet it (see `_inspection_effects`).
+    """
+    visible_inspection = (
+        Inspection.objects.filter(
+            key_item_id=OuterRef("object_id"),
+            held_on__year=ExtractYear(OuterRef("due_date")),
+            held_on__quarter=ExtractQuarter(OuterRef("due_date")),
+        )
+        .exclude(kind__in=SUGGESTION_KINDS)
+        .exclude(kind=InspectionKind.UNANNOUNCED, report_released_at__isnull=True)
+    )
+    return Q(kind=DeadlineKind.QUARTERLY_INSPECTION, satisfied_at__isnull=False) & ~Q(Exists(visible_inspection))
+
+
+def key_item_deadlines_for(user, item: KeySuggestion) -> list[Deadline]:
+    """The item's regime deadlines as `user` may know them (page and API), in date order."""
+    qs = key_item_deadlines(item).order_by("due_date", "kind", "id")
+    if not blind_to_unreleased_unannounced(user):
+        return list(qs)
+    rows: list[Deadline] = list(
+        qs.annotate(hidden_met=ExpressionWrapper(met_only_by_unreleased_unannounced(), BooleanField()))
+    )
+    for deadline in rows:
+        if deadline.hidden_met:
+            deadline.satisfied_at = None  # in memory only: what the unit saw before the visit
+    return rows
+
+
 def unit_is_lead_on(item: KeySuggestion, unit_id: int | None) -> bool:
     """Whether the unit holds a live lead assignment on a suggestion of the item (writes 一月一情况)."""
     if unit_id is None:
@@ -167,7 +208,16 @@ class BoardRow:
 def key_items_with_progress(user, *, today: dt.date | None = None) -> QuerySet[KeySuggestion]:
     """Visible key items annotated with next due date, overdue count and last report (board, list API)."""
     today = today or timezone.localdate()
-    open_deadlines = Deadline.objects.open().filter(content_type=key_item_content_type(), object_id=OuterRef("pk"))
+    # An unreleased 暗访 met some deadlines; to a reader it must not show to, they still look open.
+    still_open = Q(satisfied_at__isnull=True)
+    if user is not None and user.is_authenticated and blind_to_unreleased_unannounced(user):
+        still_open |= met_only_by_unreleased_unannounced()
+    open_deadlines = Deadline.objects.filter(
+        still_open,
+        content_type=key_item_content_type(),
+        object_id=OuterRef("pk"),
+        cancelled_at__isnull=True,
+    )
     return (
         key_items_visible_to(user)
         .annotate(

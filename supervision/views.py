@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from common.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
 from suggestions.deadlines import deadline_status
 from suggestions.models import DeadlineKind
-from suggestions.selectors import get_suggestion_for
+from suggestions.selectors import get_suggestion_for, get_suggestion_participated_for
 
 from . import forms, selectors, services
 from .exports import inspections_workbook
@@ -101,7 +101,7 @@ def key_item_new(request):
 
 def _key_item_context(request, item: KeySuggestion) -> dict:
     user, today = request.user, timezone.localdate()
-    regime = list(selectors.key_item_deadlines(item).order_by("due_date", "kind", "id"))
+    regime = selectors.key_item_deadlines_for(user, item)
     for d in regime:
         d.state = deadline_status(d, today)
         d.period = (d.explanation or {}).get("period", "")
@@ -301,7 +301,7 @@ def inspection_new(request):
     user = request.user
     _require_overseer(user)
     suggestion_id, key_item_id = request.GET.get("suggestion"), request.GET.get("key_item")
-    suggestion = _get(get_suggestion_for, user, suggestion_id) if suggestion_id else None
+    suggestion = _get(get_suggestion_participated_for, user, suggestion_id) if suggestion_id else None
     key_item = _get(selectors.get_key_item_for, user, key_item_id) if key_item_id else None
     if suggestion is None and key_item is None:
         raise Http404
@@ -463,14 +463,14 @@ def _suggestion_context(request, suggestion) -> dict:
 
 @login_required
 def suggestion_supervision(request, pk):
-    suggestion = _get(get_suggestion_for, request.user, pk)
+    suggestion = _get(get_suggestion_participated_for, request.user, pk)
     if not (request.user.is_office_staff or request.user.is_supervisor):
         raise PermissionDenied
     return render(request, "supervision/suggestion.html", _suggestion_context(request, suggestion))
 
 
 def _suggestion_action(request, pk, form_name: str, fn, success: str):
-    suggestion = _get(get_suggestion_for, request.user, pk)
+    suggestion = _get(get_suggestion_participated_for, request.user, pk)
     return _form_action(
         request, suggestion, form_name, fn, success,
         template="supervision/suggestion.html", context_fn=_suggestion_context, url_name="supervision:suggestion",
@@ -492,7 +492,7 @@ def suggestion_attach(request, pk):
 @login_required
 @require_POST
 def suggestion_detach(request, pk, link_pk):
-    suggestion = _get(get_suggestion_for, request.user, pk)
+    suggestion = _get(get_suggestion_participated_for, request.user, pk)
     link = SuggestionSupervisor.objects.filter(suggestion=suggestion, pk=link_pk).select_related("user").first()
     if link is None:
         raise Http404

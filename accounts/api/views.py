@@ -90,8 +90,11 @@ class UserIn(serializers.ModelSerializer):
             raise serializers.ValidationError({"unit": "A unit user must belong to a unit."})
         if role not in UNIT_ROLES and unit is not None:
             raise serializers.ValidationError({"unit": "Only unit users belong to a unit."})
+        # An unsaved user carrying the new account's attributes, so that the similarity validator
+        # refuses a password close to the username, name or e-mail (issue 12, finding 9).
+        candidate = User(**{k: v for k, v in attrs.items() if k in ("username", "full_name", "email", "role")})
         try:
-            validate_password(attrs["password"])
+            validate_password(attrs["password"], user=candidate)
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"password": exc.messages}) from None
         return attrs

@@ -245,7 +245,7 @@ class DrillView(generics.ListAPIView):
                 key = int(params["key"])
             except ValueError:
                 raise ActionInvalid.field("key", "Enter an id or `none`.")
-        qs, self.source = selectors.drill_queryset(metric, _period(self.request), dim, key)
+        qs, self.source = selectors.drill_queryset(metric, _period(self.request), dim, key, reader=self.request.user)
         return qs
 
     def get_serializer(self, *args, **kwargs):

@@ -252,12 +252,12 @@ def test_assessment_scores_and_ranks(dataset):
     ]
 
 
-def test_drill_down_lists_exactly_the_counted_suggestions(dataset):
+def test_drill_down_lists_exactly_the_counted_suggestions(dataset, sam):
     period = m.Period(year=2026)
     s = dataset.s
 
     def ids(name, dim=None, key=None):
-        return set(selectors.drill_suggestions(name, period, dim, key).values_list("pk", flat=True))
+        return set(selectors.drill_suggestions(name, period, dim, key, reader=sam).values_list("pk", flat=True))
 
     water = dataset.water.pk
     assert ids("assigned", "unit", water) == {s[i].pk for i in (1, 2, 3, 4, 5, 6, 7)}
@@ -276,7 +276,7 @@ def test_drill_down_lists_exactly_the_counted_suggestions(dataset):
     assert ids("registered", "category", None) == {s[10].pk}
 
 
-def test_every_drill_down_has_as_many_rows_as_its_number(dataset):
+def test_every_drill_down_has_as_many_rows_as_its_number(dataset, sam):
     period = m.Period(year=2026)
     settings = selectors.dashboard_settings()
     for dimension, rows in (
@@ -285,7 +285,7 @@ def test_every_drill_down_has_as_many_rows_as_its_number(dataset):
     ):
         for row in rows:
             for name in m.COUNTS:
-                qs, _source = selectors.drill_queryset(name, period, dimension, row["key"])
+                qs, _source = selectors.drill_queryset(name, period, dimension, row["key"], reader=sam)
                 assert qs.count() == row[name], (dimension, row["label"], name)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Unit, User
@@ -11,6 +14,7 @@ from suggestions.models import (
     Adoption,
     Assignment,
     AssignmentRequest,
+    AssignmentStatus,
     Attachment,
     Category,
     Commitment,
@@ -19,6 +23,7 @@ from suggestions.models import (
     ContactMethod,
     ContactPhase,
     CoSigner,
+    CoSignerStatus,
     Deadline,
     Evaluation,
     Event,
@@ -75,6 +80,35 @@ class SuggestionOut(serializers.ModelSerializer):
     def get_co_signers(self, obj) -> list[int]:
         return [c.deputy_id for c in obj.cosignatures.all()]
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        participated = self.context.get("participated")
+        if participated is not None and not participated(instance):
+            # The public view (SPEC section 8): confirmed co-signers, the live units, no internal notes.
+            confirmed = [c for c in data["co_signer_status"] if c["status"] == CoSignerStatus.CONFIRMED]
+            data["co_signer_status"] = [{**c, "responded_at": None, "withdraw_consent": False} for c in confirmed]
+            data["co_signers"] = [c["deputy"] for c in confirmed]
+            data["assignments"] = [a for a in data["assignments"] if a["status"] != AssignmentStatus.RETURNED]
+            data["reason"] = ""
+        return data
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleSuggestionField(serializers.PrimaryKeyRelatedField):
+    """A suggestion id among those the caller may see. A missing id and one the caller may not see
+    get the same answer, so the field cannot be used to probe which ids exist (issue 12)."""
+
+    default_error_messages = {
+        "does_not_exist": _("Unknown suggestion."),
+        "incorrect_type": _("Unknown suggestion."),
+    }
+
+    def get_queryset(self):
+        from suggestions.selectors import suggestions_visible_to
+
+        request = self.context.get("request")
+        return suggestions_visible_to(getattr(request, "user", None))
+
 
 class SuggestionIn(serializers.Serializer):
     title = serializers.CharField(max_length=200, allow_blank=False, trim_whitespace=True)
@@ -89,8 +123,8 @@ class SuggestionIn(serializers.Serializer):
     )
     confidential = serializers.BooleanField(required=False, default=False)
     during_session = serializers.BooleanField(required=False, default=True)
-    repeat_of = serializers.PrimaryKeyRelatedField(queryset=Suggestion.objects.all(), required=False, allow_null=True)
-    follows_up = serializers.PrimaryKeyRelatedField(queryset=Suggestion.objects.all(), required=False, allow_null=True)
+    repeat_of = VisibleSuggestionField(required=False, allow_null=True)
+    follows_up = VisibleSuggestionField(required=False, allow_null=True)
     lead_deputy = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(role="deputy"), required=False, help_text="Staff entering on a deputy's behalf."
     )

@@ -59,15 +59,27 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
         return selectors.suggestion_list(self.request.user)
 
     def get_object(self):
-        return selectors.get_suggestion_for(self.request.user, self.kwargs["pk"])
+        if self.action == "retrieve":
+            # A published suggestion is found by anyone signed in; non-participants get its public view.
+            return selectors.get_suggestion_for(self.request.user, self.kwargs["pk"])
+        # Sub-resources (timeline, evaluations, replies, attachments) and actions: participants only.
+        return selectors.get_suggestion_participated_for(self.request.user, self.kwargs["pk"])
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "participated": selectors.participation_checker(self.request.user)}
+
+    def retrieve(self, request, pk=None):
+        suggestion = self.get_object()
+        fresh = selectors.with_row_relations(Suggestion.objects.filter(pk=suggestion.pk)).get()
+        return _ok(s.SuggestionOut(fresh, context=self.get_serializer_context()).data)
 
     def _out(self, suggestion, code=status.HTTP_200_OK):
         fresh = selectors.suggestion_list(self.request.user).get(pk=suggestion.pk)
-        return _ok(s.SuggestionOut(fresh).data, code)
+        return _ok(s.SuggestionOut(fresh, context=self.get_serializer_context()).data, code)
 
     @staticmethod
     def _input(serializer_class, request, partial=False):
-        serializer = serializer_class(data=request.data, partial=partial)
+        serializer = serializer_class(data=request.data, partial=partial, context={"request": request})
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -366,7 +378,7 @@ class ContactViewSet(viewsets.GenericViewSet):
     serializer_class = s.ContactOut
 
     def get_queryset(self):
-        visible = selectors.suggestions_visible_to(self.request.user)
+        visible = selectors.suggestions_participated_by(self.request.user)
         return Contact.objects.filter(assignment__suggestion__in=visible).select_related("assignment__suggestion")
 
     @extend_schema(request=s.DisputeIn, responses=s.ContactOut, summary="The deputy disputes a logged contact")

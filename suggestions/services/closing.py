@@ -23,6 +23,7 @@ from suggestions.models import (
     Evaluation,
     Party,
     Rating,
+    Reply,
     ReplyStatus,
     Suggestion,
 )
@@ -205,6 +206,9 @@ def commitment_fulfil(*, commitment: Commitment, actor: User, note: str) -> Comm
     suggestion = _lock(assignment.suggestion)
     if suggestion.status in {S.CLOSED, S.WITHDRAWN}:
         raise ActionConflict(_("The suggestion is closed; its commitments can no longer be reported."))
+    # Read under the lock: a commitment of a reply still awaiting the head's sign-off is only a draft.
+    if Reply.objects.filter(pk=commitment.reply_id, status=ReplyStatus.AWAITING_SIGNOFF).exists():
+        raise ActionConflict(_("The reply has not been signed off yet; its commitments cannot be reported."))
     if (
         Commitment.objects.filter(pk=commitment.pk, fulfilled_at__isnull=True).update(
             fulfilled_at=timezone.now(), fulfilment_note=note

@@ -23,14 +23,14 @@ REDELIVERY_MONTHS = 1
 
 
 def _may_confirm(actor: User, commitment: Commitment) -> bool:
-    """The lead deputy, or a supervisor who may see the suggestion's record (an attached inspector)."""
+    """The lead deputy, or a supervisor who takes part in the suggestion (attached, or leading its key item)."""
     suggestion = commitment.reply.assignment.suggestion
     if actor.pk == suggestion.lead_deputy_id:
         return True
     if actor.is_supervisor:
-        from suggestions.selectors import suggestions_visible_to
+        from suggestions.selectors import suggestion_participated_by
 
-        return suggestions_visible_to(actor).filter(pk=suggestion.pk).exists()
+        return suggestion_participated_by(actor, suggestion)
     return False
 
 

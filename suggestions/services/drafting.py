@@ -141,6 +141,7 @@ def suggestion_create(
         lead = author
     title, body = _validate_content(title, body)
     deputies = _validate_cosigners(lead, co_signers)
+    _require_linkable(author, repeat_of=repeat_of, follows_up=follows_up)
     suggestion = Suggestion.objects.create(
         title=title,
         body=body,
@@ -166,6 +167,16 @@ def suggestion_create(
     return suggestion
 
 
+def _require_linkable(actor: User, **links: Suggestion | None) -> None:
+    """`repeat_of` / `follows_up` may name only a suggestion the actor may see; the answer for a hidden
+    one is the same as for a missing id, so linking cannot be used to probe other deputies' work."""
+    from suggestions.selectors import suggestions_visible_to
+
+    for field, target in links.items():
+        if target is not None and not suggestions_visible_to(actor).filter(pk=target.pk).exists():
+            raise ActionInvalid.field(field, _("Unknown suggestion."))
+
+
 EDITABLE_FIELDS = (
     "title", "body", "category", "session", "suggested_unit", "confidential", "during_session", "repeat_of",
     "follows_up",
@@ -184,6 +195,7 @@ def suggestion_update(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ActionInvalid.field(sorted(unknown)[0], _("This field cannot be changed."))
+    _require_linkable(actor, repeat_of=changes.get("repeat_of"), follows_up=changes.get("follows_up"))
     if "title" in changes or "body" in changes:
         changes["title"], changes["body"] = _validate_content(
             changes.get("title", suggestion.title), changes.get("body", suggestion.body)

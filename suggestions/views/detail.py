@@ -39,6 +39,7 @@ from .actions import (
     suggestion_actions_for,
 )
 from .common import not_found_as_404, run_service
+from .public import render_public_detail
 
 # --------------------------------------------------------------------------------------------
 # The page
@@ -151,6 +152,9 @@ def detail_context(request, suggestion: Suggestion, *, bound: tuple[str, int | N
 @not_found_as_404
 def suggestion_detail(request, pk: int):
     suggestion = selectors.get_suggestion_for(request.user, pk)
+    if not selectors.suggestion_participated_by(request.user, suggestion):
+        # Found only because it is published: exactly the public page, nothing of the record.
+        return render_public_detail(request, suggestion)
     return render(request, "suggestions/detail.html", detail_context(request, suggestion))
 
 
@@ -163,7 +167,7 @@ def _redisplay(request, suggestion, action_key: str, assignment_id: int | None, 
 @require_POST
 @not_found_as_404
 def suggestion_action(request, pk: int, action: str):
-    suggestion = selectors.get_suggestion_for(request.user, pk)
+    suggestion = selectors.get_suggestion_participated_for(request.user, pk)
     spec = SUGGESTION_ACTIONS.get(action)
     if spec is None:
         raise Http404
@@ -184,7 +188,7 @@ def assignment_action(request, pk: int, action: str):
     spec = ASSIGNMENT_ACTIONS.get(action)
     if spec is None:
         raise Http404
-    suggestion = selectors.get_suggestion_for(request.user, assignment.suggestion_id)
+    suggestion = selectors.get_suggestion_participated_for(request.user, assignment.suggestion_id)
     assignment.suggestion = suggestion
     form = _make_form(spec, prefix=f"{action}-{assignment.pk}", suggestion=suggestion, data=request.POST,
                       files=request.FILES)  # fmt: skip
@@ -245,7 +249,7 @@ def commitment_fulfil(request, pk: int):
 @not_found_as_404
 def suggestion_assign(request, pk: int):
     """交办: choose lead and co-units (type to find), the complex flag and an optional due date."""
-    suggestion = selectors.get_suggestion_for(request.user, pk)
+    suggestion = selectors.get_suggestion_participated_for(request.user, pk)
     if not request.user.is_office_staff:
         raise PermissionDenied
     live = detail_selectors.live_assignments_of(suggestion)
@@ -282,7 +286,7 @@ def suggestion_assign(request, pk: int):
 @not_found_as_404
 def reply_letter(request, pk: int, reply_pk: int):
     """The released reply as a printable letter (答复函)."""
-    suggestion = selectors.get_suggestion_for(request.user, pk)
+    suggestion = selectors.get_suggestion_participated_for(request.user, pk)
     reply = get_object_or_404(
         selectors.replies_visible_to(request.user, suggestion).select_related("assignment__unit", "signer"),
         pk=reply_pk,

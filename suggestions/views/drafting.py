@@ -74,7 +74,7 @@ def suggestion_create(request):
 @login_required
 @not_found_as_404
 def suggestion_edit(request, pk: int):
-    suggestion = selectors.get_suggestion_for(request.user, pk)
+    suggestion = selectors.get_suggestion_participated_for(request.user, pk)
     if request.user.pk != suggestion.lead_deputy_id:
         raise PermissionDenied
     if suggestion.status != SuggestionStatus.DRAFT:

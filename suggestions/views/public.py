@@ -28,6 +28,11 @@ def public_list(request):
 
 def public_detail(request, pk: int):
     suggestion = get_object_or_404(selectors.published_suggestion_list(), pk=pk)
+    return render_public_detail(request, suggestion)
+
+
+def render_public_detail(request, suggestion):
+    """The public view of a published suggestion: what anyone who is not a participant sees."""
     return render(
         request,
         "suggestions/public_detail.html",

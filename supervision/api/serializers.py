@@ -172,8 +172,8 @@ class KeyItemDetailOut(KeyItemOut):
         fields = [*KeyItemOut.Meta.fields, "description", "work_plan", "milestones", "regime", "year_end_results"]
 
     def get_regime(self, obj) -> list[dict]:
-        qs = selectors.key_item_deadlines(obj).order_by("due_date", "kind", "id")
-        return list(RegimeDeadlineOut(qs, many=True, context=self.context).data)
+        rows = selectors.key_item_deadlines_for(self.context["request"].user, obj)
+        return list(RegimeDeadlineOut(rows, many=True, context=self.context).data)
 
 
 class CompleteIn(serializers.Serializer):

@@ -13,7 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.errors import ActionForbidden, ActionInvalid, ActionNotFound
-from suggestions.selectors import get_suggestion_for, suggestions_visible_to
+from suggestions.selectors import (
+    get_suggestion_for,
+    get_suggestion_participated_for,
+    suggestions_participated_by,
+    suggestions_visible_to,
+)
 
 from .. import selectors, services
 from ..exports import inspections_workbook
@@ -65,7 +70,7 @@ class SuggestionSupervisorViewSet(viewsets.GenericViewSet, mixins.ListModelMixin
 
     def get_queryset(self):
         return (
-            SuggestionSupervisor.objects.filter(suggestion__in=suggestions_visible_to(self.request.user))
+            SuggestionSupervisor.objects.filter(suggestion__in=suggestions_participated_by(self.request.user))
             .select_related("user")
             .order_by("id")
         )
@@ -100,15 +105,15 @@ class InstructionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
 
     def get_queryset(self):
         user = self.request.user
-        visible = Instruction.objects.filter(suggestion__in=suggestions_visible_to(user)) | Instruction.objects.filter(
-            key_item__in=selectors.key_items_visible_to(user)
-        )
+        visible = Instruction.objects.filter(
+            suggestion__in=suggestions_participated_by(user)
+        ) | Instruction.objects.filter(key_item__in=selectors.key_items_visible_to(user))
         return visible.select_related("author").order_by("-created_at", "-id")
 
     @extend_schema(request=s.InstructionIn, responses={201: s.InstructionOut}, summary="Record an instruction (批示)")
     def create(self, request):
         data = _input(s.InstructionIn, request)
-        suggestion = get_suggestion_for(request.user, data["suggestion"]) if "suggestion" in data else None
+        suggestion = get_suggestion_participated_for(request.user, data["suggestion"]) if "suggestion" in data else None
         key_item = selectors.get_key_item_for(request.user, data["key_item"]) if "key_item" in data else None
         instruction = services.instruction_record(
             actor=request.user, text=data["text"], suggestion=suggestion, key_item=key_item
@@ -266,7 +271,7 @@ class InspectionFilter(django_filters.FilterSet):
 
 def _create_inspection(request, data, kind):
     suggestion_id, key_item_id = data.pop("suggestion", None), data.pop("key_item", None)
-    suggestion = get_suggestion_for(request.user, suggestion_id) if suggestion_id else None
+    suggestion = get_suggestion_participated_for(request.user, suggestion_id) if suggestion_id else None
     key_item = selectors.get_key_item_for(request.user, key_item_id) if key_item_id else None
     follow_ups = [dict(f) for f in data.pop("follow_up_actions", [])]
     inspection = services.inspection_create(
@@ -416,7 +421,7 @@ def _chain_out(user, chain) -> list[dict]:
 class RepeatChainView(APIView):
     @extend_schema(responses=s.RepeatChainOut, summary='"Raised N times since YEAR" and the chain')
     def get(self, request, pk):
-        suggestion = get_suggestion_for(request.user, pk)
+        suggestion = get_suggestion_participated_for(request.user, pk)
         summary = selectors.repeat_summary(suggestion)
         return Response({**summary, "chain": _chain_out(request.user, summary["chain"])})
 

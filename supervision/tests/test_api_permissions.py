@@ -300,8 +300,8 @@ def test_face_to_face_meeting(replied, session_2026, sam, alice, bob, carol, hen
     url = "/api/v1/meetings/"
     body = {"held_on": "2026-03-20", "suggestion": replied.pk, "participants": [sam.pk, alice.pk],
             "answers": "水务局说明了资金安排", "renewed_opinions": "代表认可进度"}  # fmt: skip
-    # carol may read the published suggestion, so she is refused (403), not kept in the dark.
-    assert api(carol).post(url, body, format="json").status_code == 403
+    # carol sees only the public view of the published suggestion: acting on it is a 404 (SPEC 8).
+    assert api(carol).post(url, body, format="json").status_code == 404
     assert api(oscar).post(url, body, format="json").status_code == 404
     assert api(alice).post(url, body, format="json").status_code == 403
     assert api(henry).post(url, body, format="json").status_code == 403
