@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -88,6 +89,9 @@ def answer(request, pk: int):
 @not_found_as_404
 def plan_edit(request, pk: int):
     assignment = get_assignment_for(request.user, pk)
+    if not (request.user.is_unit_user and request.user.unit_id == assignment.unit_id):
+        # Everyone else who may read the suggestion reads the plan on its page; only the unit writes it.
+        raise PermissionDenied
     plan = selectors.plan_for_assignment(assignment)
     if request.method == "POST":
         form = PlanForm(request.POST)

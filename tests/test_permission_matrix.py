@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from conftest import make_user
+from handling import services as handling
 from notifications.models import Delivery, Notification
 from suggestions import selectors
 from suggestions import services as core
@@ -372,7 +373,31 @@ TABLE: dict[str, Row] = {
     "inbox": (None, UNIT_PAGE, None),
     "intake": (None, STAFF_PAGE, None),
     "request_queue": (None, STAFF_PAGE, None),
-    "overview": (None, DASHBOARD_PAGE, None),  # counts only, like the dashboards
+    "overview": (None, every(301), None),  # moved: a permanent redirect to the dashboards
+    # --- handling: consultations on drafts, handling plans, delivery of commitments
+    "suggestion-consult": ("suggestion", API_POST_ONLY, None),
+    "consultation-list": (None, API, None),
+    # Z's consultation with water: the asking deputy, the consulted unit and staff; a draft is private.
+    "consultation-detail": (
+        "consultation",
+        only({"deputy_lead", "unit_handler", "unit_head", "staff"}, others=404, anonymous=401),
+        None,
+    ),
+    "consultation-answer": ("consultation", API_POST_ONLY, None),
+    "assignment-plan": ("assignment", X_LEAD_UNIT_RECORD_API, None),
+    "plan-step-done": ("plan_step", API_POST_ONLY, None),
+    "commitment-confirm-delivery": ("commitment", API_POST_ONLY, None),
+    "handling:consult": ("suggestion", PAGE_POST_ONLY, None),
+    "handling:consultations": (None, PAGE, None),
+    "handling:answer": ("consultation", PAGE_POST_ONLY, None),
+    # Only the unit writes its plan; the other participants read it on the suggestion's page.
+    "handling:plan": (
+        "assignment",
+        only({"unit_handler", "unit_head"}) | {"deputy_other": 404, "unit_other": 404, "supervisor_other": 404},
+        None,
+    ),
+    "handling:step_done": ("plan_step", PAGE_POST_ONLY, None),
+    "handling:confirm_delivery": ("commitment", PAGE_POST_ONLY, None),
 }
 
 # Routes deliberately outside the matrix, with the reason.
@@ -451,6 +476,10 @@ def build(users) -> dict[str, Callable[[str], dict]]:
         follow_up_actions=[{"unit": water, "description": "更换水泵", "due_date": dt.date(2026, 6, 30)}],
     )  # fmt: skip
     supervision.inspection_release_report(inspection=inspection, actor=sam)
+    plan = handling.plan_record(
+        assignment=lead, actor=henry, summary="分步实施",
+        steps=[handling.StepInput("现场勘查", "张科长", dt.date(2026, 4, 30))],
+    )  # fmt: skip
     core.reply_draft(
         assignment=lead, actor=henry, body="已列入计划。", result_class="B", adoption="adopted", public=False,
         commitments=[{"description": "年底前完工", "target_date": dt.date(2026, 12, 1)}],
@@ -461,6 +490,8 @@ def build(users) -> dict[str, Callable[[str], dict]]:
         actor=sam, kind=InspectionKind.FACE_TO_FACE, held_on=dt.date(2026, 3, 20), suggestion=x,
         participants=[alice], answers="说明资金安排",
     )  # fmt: skip
+    z = core.suggestion_create(author=alice, title="关于增设排涝泵站的建议", body="草稿。", session=session)
+    consultation = handling.consultation_request(suggestion=z, actor=alice, unit=water, question="归哪个部门?")
     campaign = supervision.campaign_save(
         actor=sam, name="督办周", starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 3, 7), key_items=[item]
     )
@@ -517,6 +548,8 @@ def build(users) -> dict[str, Callable[[str], dict]]:
             "assignment_action": {"pk": a.pk, "action": "sign"},
             "drill": {},
             "inspection_new": {},
+            "consultation": {"pk": consultation.pk},
+            "plan_step": {"pk": plan.steps.get().pk},
         }[kind]
 
     queries = {
