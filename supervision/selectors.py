@@ -28,6 +28,7 @@ from suggestions.models import (
     Rating,
     Suggestion,
 )
+from suggestions.selectors import suggestions_visible_to
 
 from .models import (
     SUGGESTION_KINDS,
@@ -35,6 +36,7 @@ from .models import (
     FollowUpAction,
     Inspection,
     InspectionKind,
+    Instruction,
     KeySuggestion,
     MonthlyReport,
     SuggestionSupervisor,
@@ -229,6 +231,22 @@ def monthly_reports_visible_to(user, item: KeySuggestion) -> QuerySet[MonthlyRep
     if user.is_unit_user:
         qs = qs.filter(unit_id=user.unit_id)
     return qs
+
+
+def monthly_reports_of_visible_items(user) -> QuerySet[MonthlyReport]:
+    """Reports of every key item the user can see; a unit user sees only its own unit's reports."""
+    qs = MonthlyReport.objects.filter(key_item__in=key_items_visible_to(user))
+    if user.is_unit_user:
+        qs = qs.filter(unit_id=user.unit_id)
+    return qs.select_related("unit").order_by("-period", "id")
+
+
+def instructions_visible_to(user) -> QuerySet[Instruction]:
+    """批示 on suggestions or key items the user can see, newest first."""
+    visible = Instruction.objects.filter(suggestion__in=suggestions_visible_to(user)) | Instruction.objects.filter(
+        key_item__in=key_items_visible_to(user)
+    )
+    return visible.select_related("author").order_by("-created_at", "-id")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,7 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, Unit, User
-from common.errors import ActionConflict, ActionForbidden, ActionInvalid
+from common.checks import require as _require
+from common.checks import require_staff as _require_staff
+from common.checks import require_text as _text
+from common.errors import ActionConflict, ActionInvalid
 from suggestions import deadlines as dl
 from suggestions.models import (
     Assignment,
@@ -31,7 +34,7 @@ from suggestions.models import (
     Suggestion,
     SuggestionStatus,
 )
-from suggestions.services import event_record, suggestion_close, suggestion_reopen
+from suggestions.services import event_record, suggestion_close, suggestion_link, suggestion_reopen
 
 from . import selectors
 from .models import (
@@ -57,24 +60,6 @@ S = SuggestionStatus
 # A suggestion that never entered handling cannot be supervised.
 NOT_SUPERVISABLE = frozenset({S.DRAFT, S.SUBMITTED, S.NOT_ACCEPTED, S.MERGED, S.WITHDRAWN})
 AFTER_CLOSING = frozenset({S.CLOSED, S.FOLLOW_UP})
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise ActionForbidden(message)
-
-
-def _require_staff(actor: User) -> None:
-    _require(actor.is_office_staff, _("Only deputy-affairs staff may do this."))
-
-
-def _text(value: str | None, field: str, *, max_length: int, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ActionInvalid.field(field, _("This field is required."))
-    if len(text) > max_length:
-        raise ActionInvalid.field(field, _("Ensure this field has at most %(n)d characters.") % {"n": max_length})
-    return text
 
 
 def _require_supervisable(suggestion: Suggestion) -> None:
@@ -774,15 +759,15 @@ def suggestion_link_repeat(*, suggestion: Suggestion, earlier: Suggestion, actor
     if earlier.pk in {s.pk for s in selectors.repeat_chain(suggestion)}:
         raise ActionConflict(_("These suggestions are already linked."))
     previous = suggestion.repeat_of_id
-    # A plain column write (not a status): the link is a fact about the matter, logged on the timeline.
-    Suggestion.objects.filter(pk=suggestion.pk).update(repeat_of=earlier, updated_at=timezone.now())
-    suggestion.repeat_of = earlier
-    event_record(
+    suggestion_link(
         suggestion=suggestion,
+        field="repeat_of",
+        target_id=earlier.pk,
         actor=actor,
         action="link_repeat",
         detail={"repeat_of": earlier.pk, "previous": previous},
     )
+    suggestion.repeat_of = earlier
     return suggestion
 
 
@@ -800,15 +785,14 @@ def suggestion_link_follow_up(*, suggestion: Suggestion, look_back: Inspection, 
     suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     if suggestion.follows_up_id == look_back.suggestion_id:
         raise ActionConflict(_("These suggestions are already linked."))
-    Suggestion.objects.filter(pk=suggestion.pk).update(follows_up_id=look_back.suggestion_id, updated_at=timezone.now())
-    suggestion.follows_up_id = look_back.suggestion_id
-    event_record(
+    return suggestion_link(
         suggestion=suggestion,
+        field="follows_up",
+        target_id=look_back.suggestion_id,
         actor=actor,
         action="link_follow_up",
         detail={"follows_up": look_back.suggestion_id, "look_back": look_back.pk},
     )
-    return suggestion
 
 
 # ---------------------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ from .intake import (
     suggestion_reject,
     suggestion_return,
 )
+from .links import suggestion_link
 
 __all__ = [
     "ALLOWED_ATTACHMENT_TYPES",
@@ -100,6 +101,7 @@ __all__ = [
     "suggestion_cosign",
     "suggestion_create",
     "suggestion_evaluate",
+    "suggestion_link",
     "suggestion_merge",
     "suggestion_reject",
     "suggestion_reopen",
