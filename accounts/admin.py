@@ -21,13 +21,13 @@ class RoleUnitCheck:
 
 
 class UserAddForm(RoleUnitCheck, AdminUserCreationForm):
-    class Meta(AdminUserCreationForm.Meta):
+    class Meta(AdminUserCreationForm.Meta):  # type: ignore[name-defined]
         model = User
         fields = ("username", "full_name", "role", "unit")
 
 
 class UserChangeForm(RoleUnitCheck, BaseUserChangeForm):
-    class Meta(BaseUserChangeForm.Meta):
+    class Meta(BaseUserChangeForm.Meta):  # type: ignore[name-defined]
         model = User
 
 

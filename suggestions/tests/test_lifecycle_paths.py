@@ -12,8 +12,7 @@ import time_machine
 from common.errors import ActionConflict, ActionForbidden, ActionInvalid
 from suggestions import services
 from suggestions.models import Evaluation, Event
-
-from .factories import lead_assignment, release_reply, suggestion_in_state
+from testing.factories import lead_assignment, release_reply, suggestion_in_state
 
 pytestmark = pytest.mark.django_db
 

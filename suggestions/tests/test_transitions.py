@@ -28,8 +28,7 @@ from suggestions.models import (
     Reply,
     Suggestion,
 )
-
-from .factories import (
+from testing.factories import (
     co_assignment,
     commitment_of,
     contact_of,
