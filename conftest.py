@@ -1,4 +1,7 @@
-"""Shared personas and small factories for every app's tests.
+"""Shared personas, the cast that bundles them, and small factories for every app's tests.
+
+Suggestions in a given state are built by `testing.factories.suggestion_in_state(state, cast=cast)`,
+which drives the real services (no status is written by hand).
 
 alice leads suggestions, bob co-signs, carol is a deputy with nothing to do with them;
 henry handles and hannah heads the lead unit (水务局), ivan handles and iris heads the co-unit
@@ -8,6 +11,7 @@ henry handles and hannah heads the lead unit (水务局), ivan handles and iris 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pytest
 from rest_framework.test import APIClient
@@ -39,7 +43,13 @@ def make_user(username: str, role: str, unit: Unit | None = None, **kw) -> User:
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # PBKDF2 makes every persona cost a third of a second; tests do not need slow hashes.
+    # (The one place for this: every app's tests run under the root conftest.)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -128,3 +138,37 @@ def api():
         return client
 
     return make
+
+
+@dataclass
+class Cast:
+    """Every persona, unit, the session and a category in one object (`cast.alice`, `cast["water"]`)."""
+
+    alice: User
+    bob: User
+    carol: User
+    henry: User
+    hannah: User
+    ivan: User
+    iris: User
+    oscar: User
+    sam: User
+    victor: User
+    water: Unit
+    finance: Unit
+    education: Unit
+    session: CongressSession
+    category: Category
+
+    def __getitem__(self, name: str):
+        return getattr(self, name)
+
+
+@pytest.fixture
+def cast(
+    alice, bob, carol, henry, hannah, ivan, iris, oscar, sam, victor, water, finance, education, session_2026, category
+):
+    return Cast(
+        alice=alice, bob=bob, carol=carol, henry=henry, hannah=hannah, ivan=ivan, iris=iris, oscar=oscar, sam=sam,
+        victor=victor, water=water, finance=finance, education=education, session=session_2026, category=category,
+    )  # fmt: skip

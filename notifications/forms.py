@@ -1,11 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import BootstrapMixin, Form
+
 from .models import NotificationPreference
 from .services import URGE_MAX_LENGTH
 
 
-class PreferenceForm(forms.ModelForm):
+class PreferenceForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = NotificationPreference
         fields = ["email", "sms", "phone", "digest", "language", "quiet_start", "quiet_end"]
@@ -16,12 +18,10 @@ class PreferenceForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._style()
         for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                continue
-            widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
-            widget.attrs.setdefault("style", "max-width: 20rem")
+            if not isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.setdefault("style", "max-width: 20rem")
 
     def clean(self):
         data = super().clean()
@@ -30,7 +30,7 @@ class PreferenceForm(forms.ModelForm):
         return data
 
 
-class UrgeForm(forms.Form):
+class UrgeForm(Form):
     message = forms.CharField(
         label=_("Urge notice (催办函)"), max_length=URGE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
     )

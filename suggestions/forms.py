@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Unit, User
+from common.errors import ActionInvalid
 from common.forms import DateInput, Form
 
 from .models import (
@@ -41,13 +42,28 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
+    """Several uploads, each checked by the service's rule (type, size) so a refused file is a field error."""
+
     widget = MultipleFileInput
 
     def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+            files = [single(item, initial) for item in data if item]
+        else:
+            files = [single(data, initial)] if data else []
+        return self._checked(files)
+
+    @staticmethod
+    def _checked(files):
+        from .services import validate_attachment
+
+        for upload in files:
+            try:
+                validate_attachment(upload)
+            except ActionInvalid as exc:
+                raise forms.ValidationError(exc.message) from None
+        return files
 
 
 class SuggestionForm(Form):
@@ -91,19 +107,6 @@ class SuggestionForm(Form):
             latest = CongressSession.objects.order_by("-year", "-term", "-number").first()
             if latest is not None:
                 self.initial["session"] = latest.pk
-
-    def clean_attachments(self):
-        from common.errors import ActionInvalid
-
-        from .services import validate_attachment
-
-        files = self.cleaned_data.get("attachments") or []
-        for upload in files:
-            try:
-                validate_attachment(upload)
-            except ActionInvalid as exc:
-                raise forms.ValidationError(exc.message) from None
-        return files
 
 
 class DeputyField(forms.ModelChoiceField):
@@ -324,19 +327,6 @@ class ReplyForm(Form):
             elif day and not text:
                 self.add_error(f"commitment_{i}", _("Describe what the unit commits to do."))
         return data
-
-    def clean_attachments(self):
-        from common.errors import ActionInvalid
-
-        from .services import validate_attachment
-
-        files = self.cleaned_data.get("attachments") or []
-        for upload in files:
-            try:
-                validate_attachment(upload)
-            except ActionInvalid as exc:
-                raise forms.ValidationError(exc.message) from None
-        return files
 
 
 class OpinionForm(Form):

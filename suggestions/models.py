@@ -324,6 +324,10 @@ class Assignment(models.Model):
     )
     assigned_at = models.DateTimeField(_("assigned at"))
     assigned_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # The unit's current reply due date, kept in step with its open reply Deadline by the services
+    # (assignment, extension, re-handling). It stays because lists sort and show it without a join
+    # and the extension rules compare against it. Every overdue / due-soon filter and count reads
+    # Deadline.objects (overdue(), due_within()); only a list row's "next due" marker shows this copy.
     due_date = models.DateField(_("due date"))
     original_due_date = models.DateField(_("original due date"))
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)

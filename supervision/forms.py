@@ -6,25 +6,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Unit, User
+from common.forms import Form
 from suggestions.models import Rating, Suggestion
 
 from .models import Inspection, InspectionKind, Verdict
 from .services import NOT_SUPERVISABLE
 
 DATE = forms.DateInput(attrs={"type": "date"})
-# A long multiple choice with a type-ahead box above it (see _form_fields.html and app.js).
+# A long multiple choice with a type-ahead box above it (see common/_field.html and app.js).
 FILTERABLE_MULTIPLE = forms.SelectMultiple(attrs={"data-filterable": "", "size": 8})
 
 
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, so templates render `{{ field }}` as is."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select | forms.SelectMultiple) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+class StyledForm(Form):
+    """Bootstrap classes on every widget (common.forms), so templates render `{{ field }}` as is."""
 
 
 def supervisors():

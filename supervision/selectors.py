@@ -29,6 +29,7 @@ from suggestions.models import (
     Rating,
     Suggestion,
 )
+from suggestions.selectors import suggestions_participated_by
 
 from .models import (
     SUGGESTION_KINDS,
@@ -36,6 +37,7 @@ from .models import (
     FollowUpAction,
     Inspection,
     InspectionKind,
+    Instruction,
     KeySuggestion,
     MonthlyReport,
     SuggestionSupervisor,
@@ -279,6 +281,22 @@ def monthly_reports_visible_to(user, item: KeySuggestion) -> QuerySet[MonthlyRep
     if user.is_unit_user:
         qs = qs.filter(unit_id=user.unit_id)
     return qs
+
+
+def monthly_reports_of_visible_items(user) -> QuerySet[MonthlyReport]:
+    """Reports of every key item the user can see; a unit user sees only its own unit's reports."""
+    qs = MonthlyReport.objects.filter(key_item__in=key_items_visible_to(user))
+    if user.is_unit_user:
+        qs = qs.filter(unit_id=user.unit_id)
+    return qs.select_related("unit").order_by("-period", "id")
+
+
+def instructions_visible_to(user) -> QuerySet[Instruction]:
+    """批示 on suggestions the user takes part in or key items the user can see, newest first."""
+    visible = Instruction.objects.filter(suggestion__in=suggestions_participated_by(user)) | Instruction.objects.filter(
+        key_item__in=key_items_visible_to(user)
+    )
+    return visible.select_related("author").order_by("-created_at", "-id")
 
 
 # ---------------------------------------------------------------------------------------------

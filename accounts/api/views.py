@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..models import UNIT_ROLES, DeputyProfile, Role, Unit, User
+from .. import services
+from ..models import Unit, User
 
 
 class IsStaffOrReadOnly(permissions.BasePermission):
@@ -84,27 +82,10 @@ class UserIn(serializers.ModelSerializer):
         model = User
         fields = ["id", "username", "password", "full_name", "role", "unit", "email"]
 
-    def validate(self, attrs):
-        role, unit = attrs.get("role", Role.DEPUTY), attrs.get("unit")
-        if role in UNIT_ROLES and unit is None:
-            raise serializers.ValidationError({"unit": "A unit user must belong to a unit."})
-        if role not in UNIT_ROLES and unit is not None:
-            raise serializers.ValidationError({"unit": "Only unit users belong to a unit."})
-        # An unsaved user carrying the new account's attributes, so that the similarity validator
-        # refuses a password close to the username, name or e-mail (issue 12, finding 9).
-        candidate = User(**{k: v for k, v in attrs.items() if k in ("username", "full_name", "email", "role")})
-        try:
-            validate_password(attrs["password"], user=candidate)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"password": exc.messages}) from None
-        return attrs
-
-    @transaction.atomic
     def create(self, validated_data):
-        user = User.objects.create_user(**validated_data)
-        if user.role == Role.DEPUTY:
-            DeputyProfile.objects.create(user=user)
-        return user
+        # The service checks role against unit and the password (400 naming the field) and gives a
+        # deputy its profile.
+        return services.user_create(**validated_data)
 
 
 class UserOut(serializers.ModelSerializer):

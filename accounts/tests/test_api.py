@@ -10,11 +10,6 @@ from conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_token_then_me(api, henry):
     client = api()
     response = client.post("/api/v1/auth/token/", {"username": "henry", "password": PASSWORD}, format="json")

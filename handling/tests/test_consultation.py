@@ -12,7 +12,7 @@ from common.errors import ActionConflict, ActionForbidden, ActionInvalid
 from handling import services
 from handling.models import Consultation
 from suggestions.models import Deadline, DeadlineKind, Event
-from suggestions.tests.factories import draft, suggestion_in_state
+from testing.factories import draft, suggestion_in_state
 
 CST = zoneinfo.ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db

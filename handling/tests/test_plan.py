@@ -12,7 +12,7 @@ from common.errors import ActionConflict, ActionForbidden, ActionInvalid
 from handling import services
 from handling.models import HandlingPlan
 from suggestions.models import Deadline, DeadlineKind
-from suggestions.tests.factories import co_assignment, lead_assignment, suggestion_in_state
+from testing.factories import co_assignment, lead_assignment, suggestion_in_state
 
 CST = zoneinfo.ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db

@@ -21,12 +21,6 @@ from suggestions.models import (
 _numbers = itertools.count(1)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The personas are made with passwords; the production hasher's cost buys nothing in these tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def make_suggestion(session_2026, category, alice):
     def make(**kw) -> Suggestion:

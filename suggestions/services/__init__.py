@@ -63,6 +63,7 @@ from .intake import (
     suggestion_reject,
     suggestion_return,
 )
+from .links import suggestion_link
 
 __all__ = [
     "ALLOWED_ATTACHMENT_TYPES",
@@ -103,6 +104,7 @@ __all__ = [
     "suggestion_cosign",
     "suggestion_create",
     "suggestion_evaluate",
+    "suggestion_link",
     "suggestion_merge",
     "suggestion_reject",
     "suggestion_reopen",

@@ -10,14 +10,17 @@ admin and background jobs all call these functions; nothing else writes `status`
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from common.errors import ActionConflict, ActionForbidden, ActionInvalid
+from common.checks import require as _require  # noqa: F401
+from common.checks import require_choice as _require_choice  # noqa: F401
+from common.checks import require_staff as _require_staff  # noqa: F401
+from common.checks import require_text as _require_text  # noqa: F401
+from common.errors import ActionConflict
 from suggestions import deadlines as dl
 from suggestions.models import (
     Assignment,
@@ -43,6 +46,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "assign": (frozenset({S.REGISTERED}), S.ASSIGNED),
     "start_handling": (frozenset({S.ASSIGNED}), S.HANDLING),
     "back_to_registered": (frozenset({S.ASSIGNED, S.HANDLING}), S.REGISTERED),
+    # A lead unit added while handling has not signed yet, so the suggestion waits for it again.
+    "await_signing": (frozenset({S.HANDLING}), S.ASSIGNED),
     # Each lead unit's release is its own "reply_release" event; this is the suggestion's step.
     "all_replied": (frozenset({S.HANDLING, S.REHANDLING}), S.REPLIED),
     "evaluate": (frozenset({S.REPLIED}), None),
@@ -133,45 +138,12 @@ def _lock(suggestion: Suggestion) -> Suggestion:
     return suggestion
 
 
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise ActionForbidden(message)
-
-
-def _require_staff(actor: User) -> None:
-    _require(actor.is_office_staff, _("Only deputy-affairs staff may do this."))
-
-
-def _require_text(value: str | None, field: str, *, max_length: int | None = None) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ActionInvalid.field(field, _("This field is required."))
-    if max_length is not None and len(text) > max_length:
-        raise ActionInvalid.field(field, _("Ensure this field has at most %(n)d characters.") % {"n": max_length})
-    return text
-
-
-def _require_choice(value: str | None, field: str, choices: Iterable[str]) -> str:
-    """Enumerations are checked here too: the web forms and workers call services without a serializer."""
-    if value not in set(choices):
-        raise ActionInvalid.field(field, _("“%(value)s” is not a valid choice.") % {"value": value})
-    return value  # type: ignore[return-value]
-
-
 def _today() -> dt.date:
     return timezone.localdate()
 
 
 def _live_assignments(suggestion: Suggestion):
     return Assignment.objects.live().filter(suggestion=suggestion)
-
-
-def _transition_raw(suggestion: Suggestion, to: str, actor: User | None, action: str) -> None:
-    """A system step outside the user-facing table (re-assignment moves handling back to assigned)."""
-    from_status = suggestion.status
-    Suggestion.objects.filter(pk=suggestion.pk, status=from_status).update(status=to, updated_at=timezone.now())
-    suggestion.status = to
-    event_record(suggestion=suggestion, actor=actor, action=action, from_status=from_status, to_status=to)
 
 
 def _after_lead_change(suggestion: Suggestion, actor: User | None) -> None:

@@ -31,7 +31,6 @@ from .base import (
     _require_text,
     _today,
     _transition,
-    _transition_raw,
     event_record,
 )
 
@@ -180,5 +179,5 @@ def suggestion_assign(
         event_record(suggestion=suggestion, actor=actor, action="assign", detail=detail)
         if suggestion.status == S.HANDLING and lead_units:
             # A new lead unit has not signed yet, so the suggestion waits for it again.
-            _transition_raw(suggestion, S.ASSIGNED, actor, "await_signing")
+            _transition(suggestion, "await_signing", actor)
     return made

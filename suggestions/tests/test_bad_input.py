@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from suggestions.models import Attachment, CoSigner, Event, Suggestion
+from testing.factories import lead_assignment, log_contact, suggestion_in_state
 
-from .factories import lead_assignment, log_contact, suggestion_in_state
 from .test_transitions import CASES, build, snapshot
 
 pytestmark = pytest.mark.django_db

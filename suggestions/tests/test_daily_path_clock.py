@@ -19,8 +19,8 @@ from django.urls import reverse
 from common.errors import ActionInvalid
 from suggestions import services
 from suggestions.models import Contact
+from testing.factories import lead_assignment, suggestion_in_state
 
-from .factories import lead_assignment, suggestion_in_state
 from .web_helpers import client_for
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,7 @@ import time_machine
 
 from suggestions import services
 from suggestions.models import Deadline, HolidayOverride
-
-from .factories import co_assignment, lead_assignment, suggestion_in_state
+from testing.factories import co_assignment, lead_assignment, suggestion_in_state
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from common.errors import ActionConflict, ActionForbidden, ActionInvalid
 from suggestions import services
 from suggestions.models import Deadline, DeadlineKind, Delivery, SuggestionStatus
 from suggestions.workdays import add_months
-
-from .factories import commitment_of, suggestion_in_state
+from testing.factories import commitment_of, suggestion_in_state
 
 CST = zoneinfo.ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ import time_machine
 from common.errors import ActionConflict, ActionForbidden, ActionInvalid
 from suggestions import services
 from suggestions.models import Evaluation, Event
+from testing.factories import lead_assignment, release_reply, suggestion_in_state
 
 from .clock import WORKING_DAY_MORNING, pinned_clock
-from .factories import lead_assignment, release_reply, suggestion_in_state
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from .factories import suggestion_in_state
+from testing.factories import suggestion_in_state
 
 pytestmark = pytest.mark.django_db
 

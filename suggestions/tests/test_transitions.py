@@ -28,9 +28,7 @@ from suggestions.models import (
     Reply,
     Suggestion,
 )
-
-from .clock import WORKING_DAY_MORNING, pinned_clock
-from .factories import (
+from testing.factories import (
     co_assignment,
     commitment_of,
     contact_of,
@@ -39,6 +37,8 @@ from .factories import (
     log_contact,
     suggestion_in_state,
 )
+
+from .clock import WORKING_DAY_MORNING, pinned_clock
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ import pytest
 
 from suggestions import services
 from suggestions.selectors import suggestions_visible_to
-
-from .factories import lead_assignment, suggestion_in_state
+from testing.factories import lead_assignment, suggestion_in_state
 
 pytestmark = pytest.mark.django_db
 

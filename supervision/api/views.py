@@ -104,11 +104,7 @@ class InstructionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     filterset_class = InstructionFilter
 
     def get_queryset(self):
-        user = self.request.user
-        visible = Instruction.objects.filter(
-            suggestion__in=suggestions_participated_by(user)
-        ) | Instruction.objects.filter(key_item__in=selectors.key_items_visible_to(user))
-        return visible.select_related("author").order_by("-created_at", "-id")
+        return selectors.instructions_visible_to(self.request.user)
 
     @extend_schema(request=s.InstructionIn, responses={201: s.InstructionOut}, summary="Record an instruction (批示)")
     def create(self, request):
@@ -244,11 +240,7 @@ class MonthlyReportViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixin
     filterset_class = MonthlyReportFilter
 
     def get_queryset(self):
-        user = self.request.user
-        qs = MonthlyReport.objects.filter(key_item__in=selectors.key_items_visible_to(user))
-        if user.is_unit_user:
-            qs = qs.filter(unit_id=user.unit_id)
-        return qs.select_related("unit").order_by("-period", "id")
+        return selectors.monthly_reports_of_visible_items(self.request.user)
 
     @extend_schema(request=s.MonthlyReportIn, responses={201: s.MonthlyReportOut}, summary="Submit (lead unit)")
     def create(self, request):

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from suggestions.models import Assignment, AssignmentRole, AssignmentStatus, CoSigner, CoSignerStatus, Suggestion
+from testing.factories import suggestion_in_state
 
 
 def make_suggestion(session, lead_deputy, *, title="关于南冲电排站改造的建议", status="handling", number=None, **kw):
@@ -36,8 +37,16 @@ def assign(suggestion, unit, role, by, status=AssignmentStatus.ACCEPTED):
 
 
 @pytest.fixture
-def drainage(session_2026, category, alice, bob, water, finance, sam):
-    """alice's suggestion, co-signed by bob, led by water (henry/hannah), co-handled by finance."""
+def drainage(cast):
+    """alice's suggestion, co-signed by bob, led by water (henry/hannah), co-handled by finance, in handling:
+    reached through the services like every other state."""
+    return suggestion_in_state("handling", cast=cast, co_signers=[cast.bob], title="关于南冲电排站改造的建议")
+
+
+@pytest.fixture
+def drainage_records(session_2026, category, alice, bob, water, finance, sam):
+    """The same suggestion as bare rows, without the handling deadlines the services open: for the one
+    test that counts every deadline row (the regime's)."""
     s = make_suggestion(session_2026, alice, category=category, number=1)
     CoSigner.objects.create(suggestion=s, deputy=bob, status=CoSignerStatus.CONFIRMED)
     assign(s, water, AssignmentRole.LEAD, sam)

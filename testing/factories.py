@@ -15,7 +15,6 @@ from suggestions import services
 from suggestions.models import (
     Assignment,
     AssignmentRole,
-    AssignmentStatus,
     Commitment,
     Contact,
     Suggestion,
@@ -43,11 +42,11 @@ def draft(
 
 
 def lead_assignment(suggestion: Suggestion) -> Assignment:
-    return suggestion.assignments.exclude(status=AssignmentStatus.RETURNED).get(role=AssignmentRole.LEAD)
+    return suggestion.assignments.live().get(role=AssignmentRole.LEAD)
 
 
 def co_assignment(suggestion: Suggestion) -> Assignment:
-    return suggestion.assignments.exclude(status=AssignmentStatus.RETURNED).get(role=AssignmentRole.CO)
+    return suggestion.assignments.live().get(role=AssignmentRole.CO)
 
 
 def log_contact(assignment: Assignment, actor, *, phase: str = "before", summary: str = "电话沟通办理思路") -> Contact:
