@@ -65,19 +65,8 @@ def _committee_ids(user: User):
     return None
 
 
-def suggestions_participated_by(user: User | None) -> QuerySet[Suggestion]:
-    """Suggestions whose whole internal record `user` may read (SPEC section 8, "participants").
-
-    Lead deputy; co-signers who have not declined (an invited one must read the draft to decide);
-    units holding a live assignment (not one whose return was approved); staff; supervisors
-    attached to it or leading a key item that holds it; members of the supervising committee.
-    Everyone else sees at most the public view of a published suggestion.
-    """
-    qs = Suggestion.objects.all()
-    if user is None or not user.is_authenticated:
-        return qs.none()
-    if user.is_office_staff:
-        return qs
+def _participation_q(user: User) -> Q:
+    """The participants' rule as one condition on Suggestion, for a signed-in user who is not staff."""
     q = Q(pk__in=[])
     if user.is_deputy:
         cosigned = CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user).exclude(
@@ -93,7 +82,23 @@ def suggestions_participated_by(user: User | None) -> QuerySet[Suggestion]:
     committee = _committee_ids(user)
     if committee is not None:
         q |= Q(pk__in=committee)
-    return qs.filter(q)
+    return q
+
+
+def suggestions_participated_by(user: User | None) -> QuerySet[Suggestion]:
+    """Suggestions whose whole internal record `user` may read (SPEC section 8, "participants").
+
+    Lead deputy; co-signers who have not declined (an invited one must read the draft to decide);
+    units holding a live assignment (not one whose return was approved); staff; supervisors
+    attached to it or leading a key item that holds it; members of the supervising committee.
+    Everyone else sees at most the public view of a published suggestion.
+    """
+    qs = Suggestion.objects.all()
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if user.is_office_staff:
+        return qs
+    return qs.filter(_participation_q(user))
 
 
 def suggestion_participated_by(user: User | None, suggestion: Suggestion) -> bool:
@@ -135,22 +140,24 @@ def participation_checker(user: User | None) -> Callable[[Suggestion], bool]:
 
 
 def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:
-    """What a user may find at all: the ones they take part in, and the published ones (public view)."""
+    """What a user finds in lists: the ones they take part in, and the published ones (public view)."""
     if user is None or not user.is_authenticated:
         return published_suggestions()
     if user.is_office_staff:
         return Suggestion.objects.all()
-    participated = suggestions_participated_by(user).values("pk")
     if user.is_unit_user:
-        # Units work on their own assignments; the public pages are open to them like to anyone.
-        return Suggestion.objects.filter(pk__in=participated)
-    return Suggestion.objects.filter(Q(pk__in=participated) | _public_q())
+        # A unit's lists hold its own work; a published suggestion still opens for it (see below).
+        return Suggestion.objects.filter(_participation_q(user))
+    return Suggestion.objects.filter(_participation_q(user) | _public_q())
 
 
 def get_suggestion_for(user: User | None, pk: int | str) -> Suggestion:
-    """Fetch one suggestion the user may open: their own record, or any published one (whose public
-    view everyone may see, units included, although their lists hold only their own work)."""
-    found = Suggestion.objects.filter(Q(pk__in=suggestions_visible_to(user).values("pk")) | _public_q())
+    """Fetch one suggestion the user may open: their own record, or any published one, whose public
+    view everyone may see (units included); anything else is a 404."""
+    if user is not None and user.is_authenticated and user.is_unit_user:
+        found = Suggestion.objects.filter(_participation_q(user) | _public_q())
+    else:
+        found = suggestions_visible_to(user)
     try:
         return found.select_related("session", "lead_deputy", "category").get(pk=int(pk))
     except (Suggestion.DoesNotExist, ValueError, TypeError):
