@@ -73,6 +73,23 @@ def confirmed_co_signers(suggestion: Suggestion) -> list[User]:
     return [c.deputy for c in suggestion.cosignatures.filter(status=CoSignerStatus.CONFIRMED).select_related("deputy")]
 
 
+def _participation_q(user: User) -> Q:
+    """The participants' rule as one condition on Suggestion, for a signed-in user who is not staff."""
+    q = Q(pk__in=[])
+    if user.is_deputy:
+        cosigned = CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user).exclude(
+            status=CoSignerStatus.DECLINED
+        )
+        q = Q(lead_deputy=user) | Q(Exists(cosigned))
+    elif user.is_unit_user:
+        # A unit sees what is assigned to it; once a return is approved it no longer does.
+        held = Assignment.objects.live().filter(suggestion=OuterRef("pk"), unit_id=user.unit_id)
+        q = Q(Exists(held))
+    # Supervisors attached to it, key-item leaders, members of the supervising committee: the apps that
+    # know them register a provider (suggestions.visibility); any role may be such a participant.
+    return q | supervised_q(user)
+
+
 def suggestions_participated_by(user: User | None) -> QuerySet[Suggestion]:
     """Suggestions whose whole internal record `user` may read (SPEC section 8, "participants").
 
@@ -86,19 +103,7 @@ def suggestions_participated_by(user: User | None) -> QuerySet[Suggestion]:
         return qs.none()
     if user.is_office_staff:
         return qs
-    q = Q(pk__in=[])
-    if user.is_deputy:
-        cosigned = CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user).exclude(
-            status=CoSignerStatus.DECLINED
-        )
-        q = Q(lead_deputy=user) | Q(Exists(cosigned))
-    elif user.is_unit_user:
-        # A unit sees what is assigned to it; once a return is approved it no longer does.
-        held = Assignment.objects.live().filter(suggestion=OuterRef("pk"), unit_id=user.unit_id)
-        q = Q(Exists(held))
-    # Supervisors attached to it, key-item leaders, members of the supervising committee: the apps that
-    # know them register a provider (suggestions.visibility); any role may be such a participant.
-    return qs.filter(q | supervised_q(user))
+    return qs.filter(_participation_q(user))
 
 
 def suggestion_participated_by(user: User | None, suggestion: Suggestion) -> bool:
@@ -132,22 +137,24 @@ def participation_checker(user: User | None) -> Callable[[Suggestion], bool]:
 
 
 def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:
-    """What a user may find at all: the ones they take part in, and the published ones (public view)."""
+    """What a user finds in lists: the ones they take part in, and the published ones (public view)."""
     if user is None or not user.is_authenticated:
         return published_suggestions()
     if user.is_office_staff:
         return Suggestion.objects.all()
-    participated = suggestions_participated_by(user).values("pk")
     if user.is_unit_user:
-        # Units work on their own assignments; the public pages are open to them like to anyone.
-        return Suggestion.objects.filter(pk__in=participated)
-    return Suggestion.objects.filter(Q(pk__in=participated) | _public_q())
+        # A unit's lists hold its own work; a published suggestion still opens for it (see below).
+        return Suggestion.objects.filter(_participation_q(user))
+    return Suggestion.objects.filter(_participation_q(user) | _public_q())
 
 
 def get_suggestion_for(user: User | None, pk: int | str) -> Suggestion:
-    """Fetch one suggestion the user may open: their own record, or any published one (whose public
-    view everyone may see, units included, although their lists hold only their own work)."""
-    found = Suggestion.objects.filter(Q(pk__in=suggestions_visible_to(user).values("pk")) | _public_q())
+    """Fetch one suggestion the user may open: their own record, or any published one, whose public
+    view everyone may see (units included); anything else is a 404."""
+    if user is not None and user.is_authenticated and user.is_unit_user:
+        found = Suggestion.objects.filter(_participation_q(user) | _public_q())
+    else:
+        found = suggestions_visible_to(user)
     try:
         return found.select_related("session", "lead_deputy", "category").get(pk=int(pk))
     except (Suggestion.DoesNotExist, ValueError, TypeError):

@@ -123,6 +123,9 @@ def test_non_participant_sees_only_the_public_view(who, published, api, client, 
     assert [x["status"] for x in data["co_signer_status"]] == ["confirmed"]
     text = c.get(f"/api/v1/suggestions/{published.pk}/").content.decode()
     assert not any(secret in text for secret in SECRETS)
+    # The list gives the same public representation of it.
+    listed = [r for r in c.get("/api/v1/suggestions/").json()["results"] if r["id"] == published.pk]
+    assert listed and [x["status"] for x in listed[0]["co_signer_status"]] == ["confirmed"]
     # Lists of the internal record do not carry it either.
     assert c.get("/api/v1/assignments/").json()["results"] == []
     assert c.get(f"/api/v1/suggestion-supervisors/?suggestion={published.pk}").json()["results"] == []
