@@ -60,7 +60,8 @@ def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:
         return qs
     if user.is_deputy:
         cosigned = CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user)
-        return qs.filter(Q(lead_deputy=user) | Q(Exists(cosigned)) | _public_q())
+        # _supervised_ids: the suggestions a committee (代表专业小组) the deputy sits on follows.
+        return qs.filter(Q(lead_deputy=user) | Q(Exists(cosigned)) | Q(pk__in=_supervised_ids(user)) | _public_q())
     if user.is_unit_user:
         # A unit sees what is assigned to it; once a return is approved it no longer does.
         held = Assignment.objects.filter(suggestion=OuterRef("pk"), unit_id=user.unit_id).exclude(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import committee_views, views
 
 app_name = "supervision"
 
@@ -30,4 +30,8 @@ urlpatterns = [
     path("suggestions/<int:pk>/link-follow-up/", views.suggestion_link_follow_up, name="suggestion_link_follow_up"),
     path("campaigns/", views.campaigns, name="campaigns"),
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
+    path("committees/", committee_views.committee_list, name="committees"),
+    path("committees/new/", committee_views.committee_new, name="committee_new"),
+    path("committees/<int:pk>/", committee_views.committee_detail, name="committee"),
+    path("committees/<int:pk>/edit/", committee_views.committee_edit, name="committee_edit"),
 ]

@@ -299,12 +299,14 @@ def inspection_export(request):
 @login_required
 def inspection_new(request):
     user = request.user
-    _require_overseer(user)
     suggestion_id, key_item_id = request.GET.get("suggestion"), request.GET.get("key_item")
     suggestion = _get(get_suggestion_for, user, suggestion_id) if suggestion_id else None
     key_item = _get(selectors.get_key_item_for, user, key_item_id) if key_item_id else None
     if suggestion is None and key_item is None:
         raise Http404
+    # A committee member (a deputy on a professional group too) records on its field's suggestions.
+    if not (suggestion is not None and key_item is None and selectors.can_supervise_suggestion(user, suggestion)):
+        _require_overseer(user)
     initial = {"held_on": timezone.localdate(), "kind": request.GET.get("kind", "site_visit")}
     form = forms.InspectionForm(request.POST or None, initial=initial)
     status = 200
@@ -464,7 +466,8 @@ def _suggestion_context(request, suggestion) -> dict:
 @login_required
 def suggestion_supervision(request, pk):
     suggestion = _get(get_suggestion_for, request.user, pk)
-    if not (request.user.is_office_staff or request.user.is_supervisor):
+    user = request.user
+    if not (user.is_office_staff or user.is_supervisor or selectors.can_supervise_suggestion(user, suggestion)):
         raise PermissionDenied
     return render(request, "supervision/suggestion.html", _suggestion_context(request, suggestion))
 
