@@ -36,9 +36,9 @@ from suggestions.services import event_record, suggestion_close, suggestion_reop
 
 from . import selectors
 from .models import (
-    Committee,
     SUGGESTION_KINDS,
     Campaign,
+    Committee,
     FollowUpAction,
     HalfYearReport,
     Inspection,

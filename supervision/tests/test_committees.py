@@ -10,11 +10,11 @@ import time_machine
 from django.apps import apps
 from django.urls import reverse
 
+from suggestions.models import Category
+from suggestions.selectors import suggestions_visible_to
 from supervision import committees
 from supervision.models import Committee, CommitteeKind, Inspection, KeySuggestion
 from supervision.selectors import can_supervise_suggestion, inspections_visible_to, key_items_visible_to
-from suggestions.models import Category
-from suggestions.selectors import suggestions_visible_to
 
 from .conftest import make_suggestion
 
