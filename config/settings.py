@@ -189,6 +189,7 @@ SPECTACULAR_SETTINGS = {
         "DeadlineKindEnum": "suggestions.models.DeadlineKind",
         "InspectionKindEnum": "supervision.models.InspectionKind",
         "KeyItemStatusEnum": "supervision.models.KeyItemStatus",
+        "CommitteeKindEnum": "supervision.models.CommitteeKind",
     },
 }
 
