@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "supervision",
     "notifications",
     "dashboards",
+    "deputies",
 ]
 
 MIDDLEWARE = [
