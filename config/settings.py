@@ -165,6 +165,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
+    # The open-data endpoints (public/): requests per client address (or signed-in user).
+    "DEFAULT_THROTTLE_RATES": {"public": env.str("PUBLIC_API_THROTTLE", default="60/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Deputy suggestion tracking API",

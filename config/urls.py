@@ -30,6 +30,7 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("handling/", include("handling.urls")),
     path("deputies/", include("deputies.urls")),
+    path("public/report/", include("dashboards.public_urls")),
     path("", include("suggestions.urls")),
 ]
 
