@@ -59,5 +59,7 @@ def publish(request):
     except ActionNotFound:
         raise Http404 from None
     except ActionError as exc:
-        return manage(request, error="; ".join(sum(exc.errors.values(), [])) or exc.message, status=400)
+        return manage(
+            request, error="; ".join(m for msgs in exc.errors.values() for m in msgs) or exc.message, status=400
+        )
     return redirect("dashboards:publish_report")
