@@ -16,6 +16,7 @@ from .models import (
     Assignment,
     AssignmentStatus,
     CoSigner,
+    CoSignerStatus,
     Deadline,
     Event,
     Reply,
@@ -52,6 +53,15 @@ def _supervised_ids(user: User):
     return supervised_suggestion_ids(user)
 
 
+def _merged_from_q(user: User) -> Q:
+    """The suggestion another one was merged into (并案): that one's lead deputy and confirmed
+    co-signers follow their matter in the suggestion it became part of."""
+    merged_from = Suggestion.objects.filter(merged_into=OuterRef("pk")).filter(
+        Q(lead_deputy=user) | Q(cosignatures__deputy=user, cosignatures__status=CoSignerStatus.CONFIRMED)
+    )
+    return Q(Exists(merged_from))
+
+
 def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:
     qs = Suggestion.objects.all()
     if user is None or not user.is_authenticated:
@@ -61,7 +71,13 @@ def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:
     if user.is_deputy:
         cosigned = CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user)
         # _supervised_ids: the suggestions a committee (代表专业小组) the deputy sits on follows.
-        return qs.filter(Q(lead_deputy=user) | Q(Exists(cosigned)) | Q(pk__in=_supervised_ids(user)) | _public_q())
+        return qs.filter(
+            Q(lead_deputy=user)
+            | Q(Exists(cosigned))
+            | _merged_from_q(user)
+            | Q(pk__in=_supervised_ids(user))
+            | _public_q()
+        )
     if user.is_unit_user:
         # A unit sees what is assigned to it; once a return is approved it no longer does.
         held = Assignment.objects.filter(suggestion=OuterRef("pk"), unit_id=user.unit_id).exclude(
@@ -151,7 +167,11 @@ def replies_visible_to(user: User | None, suggestion: Suggestion) -> QuerySet[Re
     if (
         user is None
         or not user.is_authenticated
-        or not (user.pk == suggestion.lead_deputy_id or suggestion.cosignatures.filter(deputy=user).exists())
+        or not (
+            user.pk == suggestion.lead_deputy_id
+            or suggestion.cosignatures.filter(deputy=user).exists()
+            or Suggestion.objects.filter(pk=suggestion.pk).filter(_merged_from_q(user)).exists()
+        )
     ):
         return qs.filter(released, public=True)
     return qs.filter(released)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -225,3 +227,55 @@ class CommitteeForm(StyledForm):
         ).order_by("role", "full_name", "username")
         self.fields["members"].label_from_instance = lambda u: f"{u.display_name} ({u.get_role_display()})"
         self.fields["categories"].queryset = Category.objects.select_related("parent").order_by("order", "name")
+
+
+class KeyItemEditForm(KeyItemForm):
+    """The key item form for an existing item: the year is fixed; milestones one a line."""
+
+    milestones = forms.CharField(
+        label=_("Milestones not done yet"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One a line: a date (YYYY-MM-DD), a space, the title. Done milestones are kept."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["year"]
+        self.fields["regime_starts_on"].help_text = _("Moving it cancels open deadlines before the new start.")
+
+    def clean_milestones(self) -> list[dict]:
+        rows = []
+        for n, line in enumerate((self.cleaned_data.get("milestones") or "").splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            date_text, _sep, title = line.partition(" ")
+            try:
+                target = dt.date.fromisoformat(date_text)
+            except ValueError:
+                raise forms.ValidationError(_("Line %(n)s: start with a date such as 2026-06-30.") % {"n": n}) from None
+            if not title.strip():
+                raise forms.ValidationError(_("Line %(n)s: give the milestone a title.") % {"n": n})
+            rows.append({"title": title.strip()[:200], "target_date": target})
+        return rows
+
+
+class CampaignEditForm(CampaignForm):
+    """A campaign with the suggestions it covered as well as its key items."""
+
+    suggestions = forms.ModelMultipleChoiceField(
+        label=_("Suggestions covered"), queryset=Suggestion.objects.none(), required=False, widget=FILTERABLE_MULTIPLE
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chooser = self.fields["suggestions"]
+        chooser.queryset = (
+            Suggestion.objects.exclude(status__in=NOT_SUPERVISABLE)
+            .select_related("session")
+            .order_by("-session__year", "-session__term", "-session__number", "number", "id")
+        )
+        chooser.label_from_instance = lambda s: f"{s.display_number} {s.title}".strip()
+        # Listed after the key items, before the outcome.
+        self.order_fields(["name", "starts_on", "ends_on", "key_items", "suggestions", "outcome"])

@@ -414,9 +414,19 @@ def repeat_chain(suggestion: Suggestion) -> list[Suggestion]:
 
 
 def repeat_summary(suggestion: Suggestion) -> dict:
-    """{"count", "since_year", "chain"} for "raised N times since YEAR"."""
+    """{"count", "since_year", "last_year", "is_first", "chain"} for "raised N times since YEAR".
+
+    The first of the chain reads "first raised in YEAR, N times in all up to LAST": "raised N times
+    since YEAR" on the very suggestion that started it would say it was raised before itself.
+    """
     chain = repeat_chain(suggestion)
-    return {"count": len(chain), "since_year": chain[0].session.year, "chain": chain}
+    return {
+        "count": len(chain),
+        "since_year": chain[0].session.year,
+        "last_year": chain[-1].session.year,
+        "is_first": chain[0].pk == suggestion.pk,
+        "chain": chain,
+    }
 
 
 def _bigrams(text: str) -> set[str]:
@@ -475,4 +485,27 @@ def pending_monthly_reports(user, today: dt.date | None = None) -> QuerySet[Dead
         )
         .select_related("suggestion")
         .order_by("due_date", "id")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Instructions (批示) on the suggestion page
+
+
+def takes_part_in(user, suggestion: Suggestion) -> bool:
+    """The suggestion's deputies (lead, confirmed co-signers) and its live units."""
+    if user is None or not user.is_authenticated:
+        return False
+    return _own_suggestions(user).filter(pk=suggestion.pk).exists() if (user.is_deputy or user.is_unit_user) else False
+
+
+def instructions_on(suggestion: Suggestion) -> QuerySet:
+    """Instructions on the suggestion itself and on the key items that hold it, newest first."""
+    from .models import Instruction
+
+    return (
+        Instruction.objects.filter(Q(suggestion=suggestion) | Q(key_item__suggestions=suggestion))
+        .select_related("author", "key_item")
+        .distinct()
+        .order_by("-created_at", "-id")
     )

@@ -8,6 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from common.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
 from suggestions.deadlines import deadline_status
-from suggestions.models import DeadlineKind
+from suggestions.models import DeadlineKind, Suggestion
 from suggestions.selectors import get_suggestion_for
 
 from . import forms, selectors, services
@@ -572,7 +573,11 @@ def campaigns(request):
     return render(
         request,
         "supervision/campaigns.html",
-        {"campaigns": selectors.campaigns_visible_to(request.user).prefetch_related("key_items")},
+        {
+            "campaigns": selectors.campaigns_visible_to(request.user).prefetch_related(
+                "key_items", Prefetch("suggestions", queryset=Suggestion.objects.select_related("session"))
+            )
+        },
     )
 
 
@@ -598,3 +603,96 @@ def campaign_new(request):
                 messages.success(request, _("Campaign recorded."))
                 return redirect(reverse("supervision:campaigns"))
     return render(request, "supervision/campaign_form.html", {"form": form}, status=status)
+
+
+# ---------------------------------------------------------------------------------------------
+# Editing key items and campaigns (staff)
+
+
+@login_required
+def key_item_edit(request, pk):
+    from .editing import key_item_edit as edit
+
+    if not request.user.is_office_staff:
+        raise PermissionDenied
+    item = _get(selectors.get_key_item_for, request.user, pk)
+    undone = item.milestones.filter(done_at__isnull=True).order_by("target_date", "id")
+    initial = {
+        "topic": item.topic,
+        "description": item.description,
+        "suggestions": list(item.suggestions.all()),
+        "leaders": list(item.leaders.all()),
+        "committee_ref": item.committee_ref,
+        "committee": item.committee,
+        "government_leader": item.government_leader,
+        "council_meeting": item.council_meeting,
+        "council_date": item.council_date,
+        "work_plan": item.work_plan,
+        "regime_starts_on": item.regime_starts_on,
+        "milestones": "\n".join(f"{m.target_date:%Y-%m-%d} {m.title}" for m in undone),
+    }
+    form = forms.KeyItemEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = dict(form.cleaned_data)
+            d["suggestions"], d["leaders"] = list(d["suggestions"]), list(d["leaders"])
+            if not d["committee"] and d["committee_ref"] is not None:
+                d["committee"] = d["committee_ref"].name
+            saved, status = _perform(request, form, lambda: edit(key_item=item, actor=request.user, **d))
+            if saved is not None:
+                messages.success(request, _("Key item saved."))
+                return redirect("supervision:key_item", pk=item.pk)
+    return render(request, "supervision/key_item_form.html", {"form": form, "item": item}, status=status)
+
+
+@login_required
+@require_POST
+def key_item_regenerate(request, pk):
+    item = _get(selectors.get_key_item_for, request.user, pk)
+    try:
+        created = services.regime_regenerate(key_item=item, actor=request.user)
+    except ActionForbidden:
+        raise PermissionDenied from None
+    except ActionConflict as exc:
+        messages.error(request, exc.message)
+        return redirect("supervision:key_item", pk=item.pk)
+    messages.success(request, _("%(n)s regime deadlines added.") % {"n": len(created)})
+    return redirect("supervision:key_item", pk=item.pk)
+
+
+@login_required
+def campaign_edit(request, pk):
+    if not request.user.is_office_staff:
+        raise PermissionDenied
+    campaign = _get(selectors.get_campaign_for, request.user, pk)
+    initial = {
+        "name": campaign.name,
+        "starts_on": campaign.starts_on,
+        "ends_on": campaign.ends_on,
+        "key_items": list(campaign.key_items.all()),
+        "suggestions": list(campaign.suggestions.all()),
+        "outcome": campaign.outcome,
+    }
+    form = forms.CampaignEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = dict(form.cleaned_data)
+            saved, status = _perform(
+                request,
+                form,
+                lambda: services.campaign_save(
+                    actor=request.user,
+                    campaign=campaign,
+                    key_items=list(d.pop("key_items")),
+                    suggestions=list(d.pop("suggestions")),
+                    **d,
+                ),
+            )
+            if saved is not None:
+                messages.success(request, _("Campaign saved."))
+                return redirect(reverse("supervision:campaigns"))
+    return render(request, "supervision/campaign_form.html", {"form": form, "campaign": campaign}, status=status)
