@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -75,11 +74,13 @@ def test_supervision_events_are_named_and_a_follow_up_is_not_a_closing(drainage,
     with translation.override("en"):
         # An event recorded before the rename is named by what its detail carries.
         legacy = Event(action="follow_up_done", detail={"inspection": 1, "action": 2})
-        assert event_title(legacy) == "Unit reported a follow-up action done (整改)"
+        assert event_title(legacy) == "Unit reported a follow-up action done"
         assert event_title(Event(action="follow_up_done", detail={"commitment": 3})) == "Commitments fulfilled; closed"
 
 
-def test_units_and_deputies_read_the_instructions_on_the_suggestion_page(drainage, sam, victor, henry, ivan, alice, client):
+def test_units_and_deputies_read_the_instructions_on_the_suggestion_page(
+    drainage, sam, victor, henry, ivan, alice, client
+):
     services.supervisor_attach(suggestion=drainage, user=victor, actor=sam)
     services.instruction_record(actor=victor, suggestion=drainage, text="请水务局本月内拿出方案")
     for user in (henry, ivan, alice, sam):
