@@ -63,13 +63,17 @@ def committee_suggestions(user, committee: Committee) -> QuerySet[Suggestion]:
 
 
 def annotate_due(rows, today: dt.date) -> list[Suggestion]:
-    """The nearest open lead due date of each row and whether it is past, from the prefetched
-    assignments (no query)."""
+    """The units of each row, its nearest open lead due date and whether that is past, from the
+    prefetched assignments (no query)."""
     rows = list(rows)
     for suggestion in rows:
+        live = list(suggestion.assignments.all())
+        suggestion.unit_names = [a.unit.name for a in live if a.role == AssignmentRole.LEAD] + [
+            a.unit.name for a in live if a.role != AssignmentRole.LEAD
+        ]
         due = [
             a.due_date
-            for a in suggestion.assignments.all()
+            for a in live
             if a.role == AssignmentRole.LEAD and a.status in OPEN_ASSIGNMENT_STATUSES and a.due_date
         ]
         suggestion.next_due = min(due) if due else None
