@@ -496,7 +496,10 @@ def takes_part_in(user, suggestion: Suggestion) -> bool:
     """The suggestion's deputies (lead, confirmed co-signers) and its live units."""
     if user is None or not user.is_authenticated:
         return False
-    return _own_suggestions(user).filter(pk=suggestion.pk).exists() if (user.is_deputy or user.is_unit_user) else False
+    if not (user.is_deputy or user.is_unit_user):
+        return False
+    # _own_suggestions is a list of suggestion ids (from assignments for a unit), not suggestions.
+    return Suggestion.objects.filter(pk=suggestion.pk, pk__in=_own_suggestions(user)).exists()
 
 
 def instructions_on(suggestion: Suggestion) -> QuerySet:

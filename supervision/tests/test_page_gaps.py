@@ -21,7 +21,7 @@ from supervision import services
 from supervision.models import Campaign, Inspection, KeySuggestion
 from supervision.regime import regime_deadlines
 
-from .conftest import make_suggestion
+from .conftest import assign, make_suggestion
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 9, 28, 2, 0, tzinfo=dt.UTC)
@@ -79,8 +79,15 @@ def test_supervision_events_are_named_and_a_follow_up_is_not_a_closing(drainage,
 
 
 def test_units_and_deputies_read_the_instructions_on_the_suggestion_page(
-    drainage, sam, victor, henry, ivan, alice, client
+    drainage, sam, victor, henry, ivan, alice, client, session_2026, water
 ):
+    # Suggestion and assignment ids must not line up by chance: a rule mixing them up fails here.
+    drainage.assignments.all().delete()
+    for n in range(3):
+        assign(make_suggestion(session_2026, alice, title=f"其他{n}"), water, "co", sam)
+    assign(drainage, water, "lead", sam)
+    assign(drainage, ivan.unit, "co", sam)
+    assert not drainage.assignments.filter(pk=drainage.pk).exists()
     services.supervisor_attach(suggestion=drainage, user=victor, actor=sam)
     services.instruction_record(actor=victor, suggestion=drainage, text="请水务局本月内拿出方案")
     for user in (henry, ivan, alice, sam):
