@@ -74,7 +74,7 @@ class PublicSuggestionDetailOut(PublicSuggestionOut):
         fields = [*PublicSuggestionOut.Meta.fields, "replies"]
 
     def get_replies(self, obj) -> list[dict]:
-        return PublicReplyOut(obj.public_replies, many=True).data
+        return list(PublicReplyOut(obj.public_replies, many=True).data)
 
 
 class PublicSuggestionFilter(django_filters.FilterSet):

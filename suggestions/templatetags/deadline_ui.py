@@ -60,7 +60,7 @@ def explain(explanation: dict) -> list[str]:
             _("Rule: %(amount)s %(unit)s, counted from %(start)s (%(event)s).")
             % {
                 "amount": rule.get("amount", ""),
-                "unit": UNIT_NAMES.get(rule.get("unit"), rule.get("unit", "")),
+                "unit": UNIT_NAMES.get(str(rule.get("unit", "")), rule.get("unit", "")),
                 "start": start or "—",
                 "event": event_name or "—",
             }
