@@ -170,7 +170,11 @@ def replies_visible_to(user: User | None, suggestion: Suggestion) -> QuerySet[Re
         or not (
             user.pk == suggestion.lead_deputy_id
             or suggestion.cosignatures.filter(deputy=user).exists()
-            or Suggestion.objects.filter(pk=suggestion.pk).filter(_merged_from_q(user)).exists()
+            # Also participants (SPEC 8): the merged suggestion's deputies, attached supervisors
+            # and members of a committee following its category.
+            or Suggestion.objects.filter(pk=suggestion.pk)
+            .filter(_merged_from_q(user) | Q(pk__in=_supervised_ids(user)))
+            .exists()
         )
     ):
         return qs.filter(released, public=True)

@@ -233,3 +233,19 @@ def test_walk_staff_sets_up_a_group_and_a_deputy_member_records_a_meeting(draina
     assert r.status_code == 302, r.content.decode()[:3000]
     inspection = Inspection.objects.get()
     assert inspection.created_by == carol and inspection.suggestion == drainage
+
+
+def test_member_reads_released_replies_that_are_not_public(drainage, group, carol, henry, hannah, water, sam):
+    from suggestions import services as core
+    from suggestions.selectors import replies_visible_to
+
+    lead = drainage.assignments.get(role="lead")
+    core.contact_log(
+        assignment=lead, actor=henry, phase="before", method="phone", met_by="staff",
+        contacted_at=lead.assigned_at, summary="电话沟通。",
+    )  # fmt: skip
+    core.reply_draft(assignment=lead, actor=henry, body="内部答复", result_class="A", adoption="adopted", public=False)
+    core.reply_approve(assignment=lead, actor=hannah)
+    assert [r.body for r in replies_visible_to(carol, drainage)] == ["内部答复"]
+    Committee.objects.filter(pk=group.pk).update(active=False)
+    assert list(replies_visible_to(carol, drainage)) == []
