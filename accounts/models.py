@@ -112,6 +112,8 @@ class DeputyProfile(models.Model):
     term = models.PositiveSmallIntegerField(_("term (届)"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     card_number = models.CharField(_("deputy card number (代表证号)"), max_length=30, blank=True)
+    # A delegation's leader (代表团团长 / 小组组长) reads the records of duty of its deputies.
+    is_delegation_leader = models.BooleanField(_("delegation leader"), default=False)
 
     class Meta:
         verbose_name = _("deputy profile")

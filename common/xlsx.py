@@ -1,4 +1,4 @@
-"""Spreadsheet cells that cannot run: the one helper every .xlsx export writes rows through.
+"""Spreadsheet cells that cannot run: the one helper every .xlsx and CSV export writes cells through.
 
 A text that starts with `=`, `+`, `-` or `@` (or a tab or carriage return, which some
 spreadsheet programs skip before looking for one of those) is read by Excel and LibreOffice as a
@@ -22,6 +22,11 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 def looks_like_formula(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell: formula-like text gets a leading apostrophe, which spreadsheets show as text."""
+    return "'" + value if looks_like_formula(value) else value
 
 
 def defuse(cell: Cell) -> Cell:

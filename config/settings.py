@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "supervision",
     "notifications",
     "dashboards",
+    "deputies",
     "demo",
 ]
 
@@ -169,6 +170,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
+    # The open-data endpoints (public/): requests per client address (or signed-in user).
+    "DEFAULT_THROTTLE_RATES": {"public": env.str("PUBLIC_API_THROTTLE", default="60/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Deputy suggestion tracking API",
@@ -194,6 +197,7 @@ SPECTACULAR_SETTINGS = {
         "DeadlineKindEnum": "suggestions.models.DeadlineKind",
         "InspectionKindEnum": "supervision.models.InspectionKind",
         "KeyItemStatusEnum": "supervision.models.KeyItemStatus",
+        "CommitteeKindEnum": "supervision.models.CommitteeKind",
     },
 }
 

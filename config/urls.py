@@ -14,6 +14,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("supervision.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("dashboards.api_urls")),
+    path("", include("deputies.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,8 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("handling/", include("handling.urls")),
+    path("deputies/", include("deputies.urls")),
+    path("public/report/", include("dashboards.public_urls")),
     path("", include("suggestions.urls")),
 ]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -125,3 +126,24 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return self.label or f"{self.scope} {self.year or self.session_id} @ {self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class PublishedReport(models.Model):
+    """办理情况报告 published on the public portal: the figures as they stood when staff published it.
+
+    Frozen on purpose (like `Snapshot`): the public reads what the office released, not live figures
+    that move with every reply. Publishing again replaces the figures; unpublishing removes the row.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    figures = models.JSONField(_("figures"), default=dict, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("published handling report (办理情况报告)")
+        verbose_name_plural = _("published handling reports (办理情况报告)")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import public_views, views
 
 app_name = "dashboards"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("drill/", views.drill, name="drill"),
     path("assessment/", views.assessment, name="assessment"),
     path("report/", views.report, name="report"),
+    path("report/publish/", public_views.manage, name="publish_report"),
+    path("report/publish/do/", public_views.publish, name="publish_report_do"),
     path("settings/", views.settings_view, name="settings"),
     path("snapshots/", views.snapshots, name="snapshots"),
     path("snapshots/<int:pk>/", views.snapshot_detail, name="snapshot"),

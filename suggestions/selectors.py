@@ -80,7 +80,8 @@ def _participation_q(user: User) -> Q:
         cosigned = CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user).exclude(
             status=CoSignerStatus.DECLINED
         )
-        q = Q(lead_deputy=user) | Q(Exists(cosigned))
+        # The deputies of a suggestion merged into this one (并案) follow their matter here.
+        q = Q(lead_deputy=user) | Q(Exists(cosigned)) | _merged_from_q(user)
     elif user.is_unit_user:
         # A unit sees what is assigned to it; once a return is approved it no longer does.
         held = Assignment.objects.live().filter(suggestion=OuterRef("pk"), unit_id=user.unit_id)
@@ -134,6 +135,15 @@ def participation_checker(user: User | None) -> Callable[[Suggestion], bool]:
         return suggestion.pk in ids
 
     return check
+
+
+def _merged_from_q(user: User) -> Q:
+    """The suggestion another one was merged into (并案): that one's lead deputy and confirmed
+    co-signers follow their matter in the suggestion it became part of."""
+    merged_from = Suggestion.objects.filter(merged_into=OuterRef("pk")).filter(
+        Q(lead_deputy=user) | Q(cosignatures__deputy=user, cosignatures__status=CoSignerStatus.CONFIRMED)
+    )
+    return Q(Exists(merged_from))
 
 
 def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .api import views
+from .api.committees import CommitteeViewSet
 
 router = SimpleRouter()
 router.register("key-items", views.KeyItemViewSet, basename="key-item")
@@ -12,6 +13,7 @@ router.register("follow-up-actions", views.FollowUpActionViewSet, basename="foll
 router.register("suggestion-supervisors", views.SuggestionSupervisorViewSet, basename="suggestion-supervisor")
 router.register("instructions", views.InstructionViewSet, basename="instruction")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
+router.register("committees", CommitteeViewSet, basename="committee")
 
 urlpatterns = [
     path("suggestions/<int:pk>/repeat-chain/", views.RepeatChainView.as_view(), name="suggestion-repeat-chain"),

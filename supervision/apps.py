@@ -9,13 +9,20 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from suggestions.models import Event
         from suggestions.signals import event_recorded
+        from suggestions.templatetags.suggestion_ui import LEGACY_EVENT_ACTIONS, register_event_labels
         from suggestions.visibility import register_supervised_ids
 
+        from .event_labels import EVENT_LABELS
         from .selectors import supervised_suggestion_ids
         from .services import on_event_recorded
 
-        # A supervisor sees the suggestions they supervise: the core asks this app through a hook.
+        # A supervisor (or a committee member) sees the suggestions they supervise: the core asks
+        # this app through a hook.
         register_supervised_ids("supervision", supervised_suggestion_ids)
+        # The timeline names what supervision records (the core cannot import us).
+        register_event_labels(EVENT_LABELS)
+        # Before the rename a done follow-up action was recorded as the core's "follow_up_done".
+        LEGACY_EVENT_ACTIONS[("follow_up_done", "inspection")] = "inspection_follow_up_done"
 
         # Look-backs open when a suggestion closes, in the same transaction as the closing.
         event_recorded.connect(on_event_recorded, sender=Event, dispatch_uid="supervision.on_event_recorded")

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from accounts.models import Unit, User
 from suggestions.demo import unit_account
-from suggestions.models import Suggestion
+from suggestions.models import Category, Suggestion
 
-from . import services
-from .models import InspectionKind, KeySuggestion, Verdict
+from . import committees, services
+from .models import Committee, CommitteeKind, InspectionKind, KeyItemStatus, KeySuggestion, Verdict
 
 ROAD_TOPIC = "礼睦路全路段扩宽工程"
 SEWAGE_TOPIC = "镇村污水管网建设"
@@ -27,10 +27,46 @@ def _suggestion(title: str) -> Suggestion:
 
 
 def load() -> None:
-    if KeySuggestion.objects.filter(topic=ROAD_TOPIC).exists():
-        return
+    if not KeySuggestion.objects.filter(topic=ROAD_TOPIC).exists():
+        with transaction.atomic():
+            _load()
     with transaction.atomic():
-        _load()
+        _load_committees()
+
+
+XINHUI_GROUP = "新会区代表农业农村专业小组"
+URBAN_COMMITTEE = "城乡建设环境保护工作委员会"
+
+
+def _load_committees() -> None:
+    """SPEC section 12: 新会 has its deputies' professional groups follow their field's suggestions;
+    the standing committee's 城建环保工委 is responsible for the road key item. Idempotent by name."""
+    if Committee.objects.filter(name=XINHUI_GROUP).exists():
+        return
+    users = {u.username: u for u in User.objects.filter(is_active=True)}
+    staff = users["staff"]
+    categories = {c.name: c for c in Category.objects.filter(parent__isnull=True)}
+    committees.committee_save(
+        actor=staff,
+        name=XINHUI_GROUP,
+        kind=CommitteeKind.DEPUTY_GROUP,
+        members=[users["deputy2"], users["deputy3"]],
+        categories=[categories["农业农村"]],
+        description="新会区人大常委会组织代表按专业分组,跟踪督办本领域的代表建议。",
+    )
+    urban = Committee.objects.filter(name=URBAN_COMMITTEE).first()  # the key items' migration may have made it
+    urban = committees.committee_save(
+        actor=staff,
+        committee=urban,
+        name=URBAN_COMMITTEE,
+        kind=CommitteeKind.WORKING,
+        members=[users["supervisor"], staff],
+        categories=[categories["城乡建设"]],
+        description="常委会城建环保工委,负责城乡建设类重点建议的督办(一建议一工委)。",
+    )
+    road = KeySuggestion.objects.filter(topic=ROAD_TOPIC, status=KeyItemStatus.ACTIVE).first()
+    if road is not None and road.committee_ref_id is None:
+        services.key_item_update(key_item=road, actor=staff, committee_ref=urban)
 
 
 def _load() -> None:

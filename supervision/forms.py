@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Unit, User
 from common.forms import Form
-from suggestions.models import Rating, Suggestion
+from suggestions.models import Category, Rating, Suggestion
 
-from .models import Inspection, InspectionKind, Verdict
+from .models import Committee, CommitteeKind, Inspection, InspectionKind, Verdict
 from .services import NOT_SUPERVISABLE
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -38,7 +40,15 @@ class KeyItemForm(StyledForm):
     leaders = forms.ModelMultipleChoiceField(
         label=_("Supervising leaders (领衔督办)"), queryset=User.objects.none(), required=False
     )
-    committee = forms.CharField(label=_("Responsible committee (一建议一工委)"), max_length=100, required=False)
+    committee_ref = forms.ModelChoiceField(
+        label=_("Responsible committee (一建议一工委)"), queryset=Committee.objects.none(), required=False
+    )
+    committee = forms.CharField(
+        label=_("Committee (as text)"),
+        max_length=100,
+        required=False,
+        help_text=_("Left empty, the chosen committee's name is used."),
+    )
     government_leader = forms.CharField(label=_("Government leader (领办)"), max_length=100, required=False)
     council_meeting = forms.CharField(label=_("Council meeting that chose it"), max_length=200, required=False)
     council_date = forms.DateField(label=_("Council meeting date"), required=False, widget=DATE)
@@ -50,6 +60,7 @@ class KeyItemForm(StyledForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["leaders"].queryset = supervisors()
+        self.fields["committee_ref"].queryset = Committee.objects.filter(active=True)
         chooser = self.fields["suggestions"]
         chooser.queryset = (
             Suggestion.objects.exclude(status__in=NOT_SUPERVISABLE)
@@ -187,3 +198,78 @@ class CampaignForm(StyledForm):
 
         super().__init__(*args, **kwargs)
         self.fields["key_items"].queryset = KeySuggestion.objects.order_by("-year", "id")
+
+
+class CommitteeForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=CommitteeKind.choices)
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"), queryset=User.objects.none(), required=False, widget=FILTERABLE_MULTIPLE
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Categories it supervises"), queryset=Category.objects.none(), required=False
+    )
+    description = forms.CharField(
+        label=_("Description"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = User.objects.filter(
+            role__in=[Role.DEPUTY, Role.STAFF, Role.SUPERVISOR], is_active=True
+        ).order_by("role", "full_name", "username")
+        self.fields["members"].label_from_instance = lambda u: f"{u.display_name} ({u.get_role_display()})"
+        self.fields["categories"].queryset = Category.objects.select_related("parent").order_by("order", "name")
+
+
+class KeyItemEditForm(KeyItemForm):
+    """The key item form for an existing item: the year is fixed; milestones one a line."""
+
+    milestones = forms.CharField(
+        label=_("Milestones not done yet"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One a line: a date (YYYY-MM-DD), a space, the title. Done milestones are kept."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["year"]
+        self.fields["regime_starts_on"].help_text = _("Moving it cancels open deadlines before the new start.")
+
+    def clean_milestones(self) -> list[dict]:
+        rows = []
+        for n, line in enumerate((self.cleaned_data.get("milestones") or "").splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            date_text, _sep, title = line.partition(" ")
+            try:
+                target = dt.date.fromisoformat(date_text)
+            except ValueError:
+                raise forms.ValidationError(_("Line %(n)s: start with a date such as 2026-06-30.") % {"n": n}) from None
+            if not title.strip():
+                raise forms.ValidationError(_("Line %(n)s: give the milestone a title.") % {"n": n})
+            rows.append({"title": title.strip()[:200], "target_date": target})
+        return rows
+
+
+class CampaignEditForm(CampaignForm):
+    """A campaign with the suggestions it covered as well as its key items."""
+
+    suggestions = forms.ModelMultipleChoiceField(
+        label=_("Suggestions covered"), queryset=Suggestion.objects.none(), required=False, widget=FILTERABLE_MULTIPLE
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chooser = self.fields["suggestions"]
+        chooser.queryset = (
+            Suggestion.objects.exclude(status__in=NOT_SUPERVISABLE)
+            .select_related("session")
+            .order_by("-session__year", "-session__term", "-session__number", "number", "id")
+        )
+        chooser.label_from_instance = lambda s: f"{s.display_number} {s.title}".strip()
+        # Listed after the key items, before the outcome.
+        self.order_fields(["name", "starts_on", "ends_on", "key_items", "suggestions", "outcome"])

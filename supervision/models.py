@@ -53,6 +53,15 @@ class KeySuggestion(models.Model):
         User, verbose_name=_("supervising leaders (领衔督办)"), related_name="led_key_items", blank=True
     )
     committee = models.CharField(_("responsible committee (一建议一工委)"), max_length=100, blank=True)
+    # The committee as a record (its members follow the item); `committee` keeps its name as text.
+    committee_ref = models.ForeignKey(
+        "Committee",
+        verbose_name=_("committee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="key_items",
+    )
     government_leader = models.CharField(
         _("government leader who leads the handling (领办)"), max_length=100, blank=True
     )
@@ -326,6 +335,37 @@ class Campaign(models.Model):
         verbose_name_plural = _("supervision campaigns (督办周)")
         ordering = ["-starts_on", "-id"]
         constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="campaign_dates")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommitteeKind(models.TextChoices):
+    SPECIAL = "special_committee", _("Special committee (专门委员会)")
+    WORKING = "working_committee", _("Working committee (工作委员会)")
+    DEPUTY_GROUP = "deputy_group", _("Deputies' professional group (代表专业小组)")
+
+
+class Committee(models.Model):
+    """专门委员会 / 工作委员会 / 代表专业小组: follows the suggestions of the categories it supervises.
+
+    Its members (deputies, staff, supervisors) read those suggestions and record supervision on them;
+    key items may be assigned to it (一建议一工委).
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=CommitteeKind.choices)
+    members = models.ManyToManyField(User, verbose_name=_("members"), related_name="committees", blank=True)
+    categories = models.ManyToManyField(
+        "suggestions.Category", verbose_name=_("categories it supervises"), related_name="committees", blank=True
+    )
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("committee (专门委员会 / 工作委员会 / 代表专业小组)")
+        verbose_name_plural = _("committees (专门委员会 / 工作委员会 / 代表专业小组)")
+        ordering = ["kind", "name"]
 
     def __str__(self) -> str:
         return self.name

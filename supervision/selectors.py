@@ -34,6 +34,7 @@ from suggestions.selectors import suggestions_participated_by
 from .models import (
     SUGGESTION_KINDS,
     Campaign,
+    Committee,
     FollowUpAction,
     Inspection,
     InspectionKind,
@@ -51,12 +52,32 @@ def supervised_suggestion_ids(user) -> QuerySet:
     """Ids of suggestions `user` supervises directly or as a leader (领衔督办) of a key item holding them.
 
     Used by the core's `suggestions_visible_to` for the supervisor role, so it stays a lazy subquery.
+    It also holds the suggestions of the categories a committee the user belongs to supervises
+    (SPEC section 12); the core asks it for deputies too, so a deputy on a professional group
+    reads its field's suggestions. Staff members see everything anyway.
     """
+    committee_q = committee_suggestions_q(user)
+    if not user.is_supervisor:
+        # A deputy has no supervisor links or led key items: only the committees' categories count.
+        return Suggestion.objects.filter(committee_q).values_list("id", flat=True)
     return (
-        Suggestion.objects.filter(Q(supervisor_links__user=user) | Q(key_items__leaders=user))
+        Suggestion.objects.filter(Q(supervisor_links__user=user) | Q(key_items__leaders=user) | committee_q)
         .values_list("id", flat=True)
         .distinct()
     )
+
+
+def committee_category_ids(user) -> QuerySet:
+    """Ids of the categories the user's active committees supervise (a lazy subquery)."""
+    return Committee.categories.through.objects.filter(committee__members=user, committee__active=True).values(
+        "category_id"
+    )
+
+
+def committee_suggestions_q(user) -> Q:
+    """Suggestions of a category (or a sub-category of one) that a committee of the user supervises."""
+    ids = committee_category_ids(user)
+    return Q(category_id__in=ids) | Q(category__parent_id__in=ids)
 
 
 def supervisor_ids_for_suggestions(suggestion_ids: Iterable[int]) -> dict[int, set[int]]:
@@ -83,10 +104,12 @@ def supervisors_of(suggestion: Suggestion) -> QuerySet[SuggestionSupervisor]:
 
 
 def can_supervise_suggestion(user, suggestion: Suggestion) -> bool:
-    """Staff, or a supervisor attached to it or leading a key item that holds it."""
+    """Staff, a supervisor attached to it or leading a key item that holds it, or a member of a
+    committee that follows its category (SPEC section 12)."""
     if user.is_office_staff:
         return True
-    return user.is_supervisor and supervised_suggestion_ids(user).filter(id=suggestion.pk).exists()
+    # Deputies qualify only as members of a committee following the suggestion's category.
+    return (user.is_supervisor or user.is_deputy) and supervised_suggestion_ids(user).filter(id=suggestion.pk).exists()
 
 
 def can_supervise_key_item(user, item: KeySuggestion) -> bool:
@@ -119,10 +142,13 @@ def key_items_visible_to(user) -> QuerySet[KeySuggestion]:
         return qs
     if user.is_supervisor:
         supervised = KeySuggestion.objects.filter(
-            Q(leaders=user) | Q(suggestions__supervisor_links__user=user)
+            Q(leaders=user) | Q(suggestions__supervisor_links__user=user) | Q(committee_ref__members=user)
         ).values_list("id", flat=True)
         return qs.filter(pk__in=supervised)
-    if user.is_deputy or user.is_unit_user:
+    if user.is_deputy:
+        mine = Q(suggestions__in=_own_suggestions(user)) | Q(committee_ref__members=user)
+        return qs.filter(pk__in=KeySuggestion.objects.filter(mine).values("id"))
+    if user.is_unit_user:
         return qs.filter(pk__in=KeySuggestion.objects.filter(suggestions__in=_own_suggestions(user)).values("id"))
     return qs.none()
 
@@ -323,7 +349,8 @@ def inspections_visible_to(user) -> QuerySet[Inspection]:
         return qs.filter(pk__in=ids)
     if user.is_deputy:
         own = Q(kind__in=SUGGESTION_KINDS) & Q(suggestion__in=_own_suggestions(user))
-        return qs.filter(pk__in=Inspection.objects.filter(own | Q(participants=user)).values("id"))
+        followed = Q(suggestion__in=supervised_suggestion_ids(user))  # a committee member's field
+        return qs.filter(pk__in=Inspection.objects.filter(own | followed | Q(participants=user)).values("id"))
     return qs.none()
 
 
@@ -439,9 +466,19 @@ def repeat_chain(suggestion: Suggestion) -> list[Suggestion]:
 
 
 def repeat_summary(suggestion: Suggestion) -> dict:
-    """{"count", "since_year", "chain"} for "raised N times since YEAR"."""
+    """{"count", "since_year", "last_year", "is_first", "chain"} for "raised N times since YEAR".
+
+    The first of the chain reads "first raised in YEAR, N times in all up to LAST": "raised N times
+    since YEAR" on the very suggestion that started it would say it was raised before itself.
+    """
     chain = repeat_chain(suggestion)
-    return {"count": len(chain), "since_year": chain[0].session.year, "chain": chain}
+    return {
+        "count": len(chain),
+        "since_year": chain[0].session.year,
+        "last_year": chain[-1].session.year,
+        "is_first": chain[0].pk == suggestion.pk,
+        "chain": chain,
+    }
 
 
 def _bigrams(text: str) -> set[str]:
@@ -495,4 +532,30 @@ def pending_monthly_reports(user, today: dt.date | None = None) -> QuerySet[Dead
         .filter(content_type=key_item_content_type(), kind=DeadlineKind.MONTHLY_REPORT, unit_id=user.unit_id)
         .select_related("suggestion")
         .order_by("due_date", "id")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Instructions (批示) on the suggestion page
+
+
+def takes_part_in(user, suggestion: Suggestion) -> bool:
+    """The suggestion's deputies (lead, confirmed co-signers) and its live units."""
+    if user is None or not user.is_authenticated:
+        return False
+    if not (user.is_deputy or user.is_unit_user):
+        return False
+    # _own_suggestions is a list of suggestion ids (from assignments for a unit), not suggestions.
+    return Suggestion.objects.filter(pk=suggestion.pk, pk__in=_own_suggestions(user)).exists()
+
+
+def instructions_on(suggestion: Suggestion) -> QuerySet:
+    """Instructions on the suggestion itself and on the key items that hold it, newest first."""
+    from .models import Instruction
+
+    return (
+        Instruction.objects.filter(Q(suggestion=suggestion) | Q(key_item__suggestions=suggestion))
+        .select_related("author", "key_item")
+        .distinct()
+        .order_by("-created_at", "-id")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import committee_views, views
 
 app_name = "supervision"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("key-items/new/", views.key_item_new, name="key_item_new"),
     path("key-items/<int:pk>/", views.key_item_detail, name="key_item"),
+    path("key-items/<int:pk>/edit/", views.key_item_edit, name="key_item_edit"),
+    path("key-items/<int:pk>/regenerate-regime/", views.key_item_regenerate, name="key_item_regenerate"),
     path("key-items/<int:pk>/instruct/", views.key_item_instruct, name="key_item_instruct"),
     path("key-items/<int:pk>/half-year-report/", views.key_item_half_year, name="key_item_half_year"),
     path("key-items/<int:pk>/year-end-score/", views.key_item_score, name="key_item_score"),
@@ -30,4 +32,9 @@ urlpatterns = [
     path("suggestions/<int:pk>/link-follow-up/", views.suggestion_link_follow_up, name="suggestion_link_follow_up"),
     path("campaigns/", views.campaigns, name="campaigns"),
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
+    path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
+    path("committees/", committee_views.committee_list, name="committees"),
+    path("committees/new/", committee_views.committee_new, name="committee_new"),
+    path("committees/<int:pk>/", committee_views.committee_detail, name="committee"),
+    path("committees/<int:pk>/edit/", committee_views.committee_edit, name="committee_edit"),
 ]

@@ -8,6 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from common.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
 from suggestions.deadlines import deadline_status
-from suggestions.models import DeadlineKind
+from suggestions.models import DeadlineKind, Suggestion
 from suggestions.selectors import get_suggestion_for, get_suggestion_participated_for
 
 from . import forms, selectors, services
@@ -299,12 +300,14 @@ def inspection_export(request):
 @login_required
 def inspection_new(request):
     user = request.user
-    _require_overseer(user)
     suggestion_id, key_item_id = request.GET.get("suggestion"), request.GET.get("key_item")
     suggestion = _get(get_suggestion_participated_for, user, suggestion_id) if suggestion_id else None
     key_item = _get(selectors.get_key_item_for, user, key_item_id) if key_item_id else None
     if suggestion is None and key_item is None:
         raise Http404
+    # A committee member (a deputy on a professional group too) records on its field's suggestions.
+    if not (suggestion is not None and key_item is None and selectors.can_supervise_suggestion(user, suggestion)):
+        _require_overseer(user)
     initial = {"held_on": timezone.localdate(), "kind": request.GET.get("kind", "site_visit")}
     form = forms.InspectionForm(request.POST or None, initial=initial)
     status = 200
@@ -464,7 +467,8 @@ def _suggestion_context(request, suggestion) -> dict:
 @login_required
 def suggestion_supervision(request, pk):
     suggestion = _get(get_suggestion_participated_for, request.user, pk)
-    if not (request.user.is_office_staff or request.user.is_supervisor):
+    user = request.user
+    if not (user.is_office_staff or user.is_supervisor or selectors.can_supervise_suggestion(user, suggestion)):
         raise PermissionDenied
     return render(request, "supervision/suggestion.html", _suggestion_context(request, suggestion))
 
@@ -569,7 +573,11 @@ def campaigns(request):
     return render(
         request,
         "supervision/campaigns.html",
-        {"campaigns": selectors.campaigns_visible_to(request.user).prefetch_related("key_items")},
+        {
+            "campaigns": selectors.campaigns_visible_to(request.user).prefetch_related(
+                "key_items", Prefetch("suggestions", queryset=Suggestion.objects.select_related("session"))
+            )
+        },
     )
 
 
@@ -595,3 +603,96 @@ def campaign_new(request):
                 messages.success(request, _("Campaign recorded."))
                 return redirect(reverse("supervision:campaigns"))
     return render(request, "supervision/campaign_form.html", {"form": form}, status=status)
+
+
+# ---------------------------------------------------------------------------------------------
+# Editing key items and campaigns (staff)
+
+
+@login_required
+def key_item_edit(request, pk):
+    from .editing import key_item_edit as edit
+
+    if not request.user.is_office_staff:
+        raise PermissionDenied
+    item = _get(selectors.get_key_item_for, request.user, pk)
+    undone = item.milestones.filter(done_at__isnull=True).order_by("target_date", "id")
+    initial = {
+        "topic": item.topic,
+        "description": item.description,
+        "suggestions": list(item.suggestions.all()),
+        "leaders": list(item.leaders.all()),
+        "committee_ref": item.committee_ref,
+        "committee": item.committee,
+        "government_leader": item.government_leader,
+        "council_meeting": item.council_meeting,
+        "council_date": item.council_date,
+        "work_plan": item.work_plan,
+        "regime_starts_on": item.regime_starts_on,
+        "milestones": "\n".join(f"{m.target_date:%Y-%m-%d} {m.title}" for m in undone),
+    }
+    form = forms.KeyItemEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = dict(form.cleaned_data)
+            d["suggestions"], d["leaders"] = list(d["suggestions"]), list(d["leaders"])
+            if not d["committee"] and d["committee_ref"] is not None:
+                d["committee"] = d["committee_ref"].name
+            saved, status = _perform(request, form, lambda: edit(key_item=item, actor=request.user, **d))
+            if saved is not None:
+                messages.success(request, _("Key item saved."))
+                return redirect("supervision:key_item", pk=item.pk)
+    return render(request, "supervision/key_item_form.html", {"form": form, "item": item}, status=status)
+
+
+@login_required
+@require_POST
+def key_item_regenerate(request, pk):
+    item = _get(selectors.get_key_item_for, request.user, pk)
+    try:
+        created = services.regime_regenerate(key_item=item, actor=request.user)
+    except ActionForbidden:
+        raise PermissionDenied from None
+    except ActionConflict as exc:
+        messages.error(request, exc.message)
+        return redirect("supervision:key_item", pk=item.pk)
+    messages.success(request, _("%(n)s regime deadlines added.") % {"n": len(created)})
+    return redirect("supervision:key_item", pk=item.pk)
+
+
+@login_required
+def campaign_edit(request, pk):
+    if not request.user.is_office_staff:
+        raise PermissionDenied
+    campaign = _get(selectors.get_campaign_for, request.user, pk)
+    initial = {
+        "name": campaign.name,
+        "starts_on": campaign.starts_on,
+        "ends_on": campaign.ends_on,
+        "key_items": list(campaign.key_items.all()),
+        "suggestions": list(campaign.suggestions.all()),
+        "outcome": campaign.outcome,
+    }
+    form = forms.CampaignEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = dict(form.cleaned_data)
+            saved, status = _perform(
+                request,
+                form,
+                lambda: services.campaign_save(
+                    actor=request.user,
+                    campaign=campaign,
+                    key_items=list(d.pop("key_items")),
+                    suggestions=list(d.pop("suggestions")),
+                    **d,
+                ),
+            )
+            if saved is not None:
+                messages.success(request, _("Campaign saved."))
+                return redirect(reverse("supervision:campaigns"))
+    return render(request, "supervision/campaign_form.html", {"form": form, "campaign": campaign}, status=status)

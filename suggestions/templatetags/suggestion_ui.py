@@ -82,6 +82,16 @@ EVENT_LABELS = {
 STATUS_LABELS = dict(SuggestionStatus.choices)
 
 
+def register_event_labels(labels: dict) -> None:
+    """Apps above the core (supervision) name the timeline events they record, from their ready()."""
+    EVENT_LABELS.update(labels)
+
+
+# Events recorded before an app renamed its action, told apart by what their detail carries:
+# (action, key in detail) -> the action they really were.
+LEGACY_EVENT_ACTIONS: dict[tuple[str, str], str] = {}
+
+
 @register.filter
 def status_class(value: str) -> str:
     return STATUS_CLASS.get(value, "text-bg-secondary")
@@ -90,6 +100,16 @@ def status_class(value: str) -> str:
 @register.filter
 def event_label(action: str) -> str:
     return str(EVENT_LABELS.get(action, _("Other record")))
+
+
+@register.filter
+def event_title(event) -> str:
+    """The label of a timeline event, also for events recorded under an action since renamed."""
+    detail = event.detail if isinstance(event.detail, dict) else {}
+    for (action, key), renamed in LEGACY_EVENT_ACTIONS.items():
+        if event.action == action and key in detail:
+            return event_label(renamed)
+    return event_label(event.action)
 
 
 @register.filter
@@ -102,7 +122,7 @@ def detail_text(detail: dict) -> str:
     """The free text an event carries (a reason or a note), if any."""
     if not isinstance(detail, dict):
         return ""
-    for key in ("reason", "note", "comment"):
+    for key in ("reason", "note", "comment", "text"):
         if detail.get(key):
             return str(detail[key])
     return ""

@@ -39,8 +39,8 @@ pytestmark = pytest.mark.django_db
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
 ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
-# Written in Latin letters in Chinese interfaces too: "20 MB", "导出Excel", "建议ID".
-UNIT_SYMBOLS = {"MB", "Excel", "ID"}
+# Written in Latin letters in Chinese interfaces too: "20 MB", "导出Excel", "建议ID", "答复(CSV)".
+UNIT_SYMBOLS = {"MB", "Excel", "ID", "JSON", "CSV"}  # file formats of the open-data downloads
 SKIP_TAGS = {"script", "style"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 TEXT_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")

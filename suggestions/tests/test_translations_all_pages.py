@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from suggestions.models import Assignment, AssignmentRole, CongressSession, Suggestion
-from supervision.models import Inspection, KeySuggestion
+from supervision.models import Campaign, Committee, Inspection, KeySuggestion
 
 from .test_translations import wrong_language_words
 from .web_helpers import client_for
@@ -53,6 +53,9 @@ def demo_pages() -> list[tuple[str, str]]:
     supervised = item.suggestions.order_by("pk").first()
     head = User.objects.get(username="head")
     year = supervised.session.year
+    committee = Committee.objects.order_by("pk").first()
+    campaign = Campaign.objects.order_by("pk").first()
+    deputy = User.objects.get(username="deputy2")
     staff = [
         reverse("supervision:board"),
         reverse("supervision:key_item", args=[item.pk]),
@@ -78,6 +81,16 @@ def demo_pages() -> list[tuple[str, str]]:
         reverse("notifications:preferences"),
         reverse("notifications:deliveries"),
         reverse("notifications:urge", args=[lead.pk]),
+        # Issue 15: committees, records of duty, key item and campaign editing, the published report.
+        reverse("supervision:committees"),
+        reverse("supervision:committee", args=[committee.pk]),
+        reverse("supervision:committee_new"),
+        reverse("supervision:key_item_edit", args=[item.pk]),
+        reverse("supervision:campaign_edit", args=[campaign.pk]),
+        reverse("deputies:index"),
+        reverse("deputies:record", args=[deputy.pk]) + f"?year={year}",
+        reverse("dashboards:publish_report"),
+        reverse("suggestion_detail", args=[supervised.pk]),
     ]
     return [
         *[("staff", path) for path in staff],
@@ -88,6 +101,9 @@ def demo_pages() -> list[tuple[str, str]]:
         ("handler", reverse("notifications:list")),
         ("handler", reverse("notifications:preferences")),
         ("deputy", reverse("supervision:mine")),
+        ("deputy2", reverse("supervision:committees")),
+        ("deputy2", reverse("supervision:committee", args=[committee.pk])),
+        ("deputy2", reverse("deputies:record", args=[deputy.pk]) + f"?year={year}"),
         ("deputy", reverse("notifications:list")),
     ]
 

@@ -14,6 +14,7 @@ from suggestions.models import Deadline, Rating
 from .. import selectors
 from ..models import (
     Campaign,
+    Committee,
     FollowUpAction,
     HalfYearReport,
     Inspection,
@@ -89,6 +90,9 @@ class KeyItemIn(serializers.Serializer):
     suggestions = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
     leaders = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_USERS, many=True, required=False)
     committee = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    committee_ref = serializers.PrimaryKeyRelatedField(
+        queryset=Committee.objects.all(), required=False, allow_null=True, help_text="The committee record (id)."
+    )
     government_leader = serializers.CharField(max_length=100, required=False, allow_blank=True)
     council_meeting = serializers.CharField(max_length=200, required=False, allow_blank=True)
     council_date = serializers.DateField(required=False, allow_null=True)
@@ -103,6 +107,9 @@ class KeyItemUpdateIn(serializers.Serializer):
     suggestions = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, required=False)
     leaders = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_USERS, many=True, required=False)
     committee = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    committee_ref = serializers.PrimaryKeyRelatedField(
+        queryset=Committee.objects.all(), required=False, allow_null=True, help_text="The committee record (id)."
+    )
     government_leader = serializers.CharField(max_length=100, required=False, allow_blank=True)
     council_meeting = serializers.CharField(max_length=200, required=False, allow_blank=True)
     council_date = serializers.DateField(required=False, allow_null=True)
@@ -144,7 +151,7 @@ class KeyItemOut(serializers.ModelSerializer):
     class Meta:
         model = KeySuggestion
         fields = [
-            "id", "year", "topic", "status", "suggestions", "leaders", "committee", "government_leader",
+            "id", "year", "topic", "status", "suggestions", "leaders", "committee", "committee_ref", "government_leader",
             "council_meeting", "council_date", "regime_starts_on", "next_due", "overdue", "last_report_at", "flag",
             "created_at", "completed_at",
         ]  # fmt: skip

@@ -270,7 +270,8 @@ def follow_up_action_complete(*, action: FollowUpAction, actor: User, note: str)
         event_record(
             suggestion=action.inspection.suggestion,
             actor=actor,
-            action="follow_up_done",
+            # Not "follow_up_done": that is the core's "commitments fulfilled, closed" transition.
+            action="inspection_follow_up_done",
             detail={"inspection": action.inspection_id, "action": action.pk, "note": note},
         )
     return action

@@ -27,6 +27,7 @@ from suggestions.models import (
 
 from .. import selectors
 from ..models import (
+    Committee,
     HalfYearReport,
     KeyItemStatus,
     KeySuggestion,
@@ -70,6 +71,7 @@ def key_item_create(
     leaders: Sequence[User] = (),
     description: str = "",
     committee: str = "",
+    committee_ref: Committee | None = None,
     government_leader: str = "",
     council_meeting: str = "",
     council_date: dt.date | None = None,
@@ -94,7 +96,10 @@ def key_item_create(
         year=year,
         topic=topic,
         description=_text(description, "description", max_length=5000, required=False),
-        committee=_text(committee, "committee", max_length=100, required=False),
+        committee=_text(
+            committee or (committee_ref.name if committee_ref else ""), "committee", max_length=100, required=False
+        ),
+        committee_ref=committee_ref,
         government_leader=_text(government_leader, "government_leader", max_length=100, required=False),
         council_meeting=_text(council_meeting, "council_meeting", max_length=200, required=False),
         council_date=council_date,
@@ -151,7 +156,7 @@ def key_item_update(*, key_item: KeySuggestion, actor: User, **changes: Any) -> 
     _require_staff(actor)
     _lock_item(key_item)
     _require_active(key_item)
-    allowed = {*KEY_ITEM_TEXT_FIELDS, "council_date", "suggestions", "leaders"}
+    allowed = {*KEY_ITEM_TEXT_FIELDS, "council_date", "suggestions", "leaders", "committee_ref"}
     unknown = set(changes) - allowed
     if unknown:
         raise ActionInvalid.field(sorted(unknown)[0], _("This field cannot be changed."))
@@ -163,6 +168,13 @@ def key_item_update(*, key_item: KeySuggestion, actor: User, **changes: Any) -> 
     if "council_date" in changes:
         key_item.council_date = changes["council_date"]
         fields.append("council_date")
+    if "committee_ref" in changes:
+        # The record names the committee; its name becomes the text unless a text came with it.
+        key_item.committee_ref = changes["committee_ref"]
+        fields.append("committee_ref")
+        if key_item.committee_ref is not None and "committee" not in changes:
+            key_item.committee = key_item.committee_ref.name
+            fields.append("committee")
     suggestions = list(changes.get("suggestions", key_item.suggestions.all()))
     leaders = list(changes.get("leaders", key_item.leaders.all()))
     _validate_key_item_members(suggestions, leaders)

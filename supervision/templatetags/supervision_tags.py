@@ -39,3 +39,19 @@ def flag_class(flag: str) -> str:
 @register.filter
 def state_class(state: str) -> str:
     return STATE_CLASSES.get(state, "light")
+
+
+@register.inclusion_tag("supervision/_suggestion_panel.html", takes_context=True)
+def supervision_panel(context, suggestion):
+    """On the suggestion page: the leaders' instructions (批示) for everyone taking part in it, the
+    handling units included, and for a committee member the way to the supervision page."""
+    user = context["request"].user
+    may_supervise = selectors.can_supervise_suggestion(user, suggestion)
+    takes_part = user.is_office_staff or may_supervise or selectors.takes_part_in(user, suggestion)
+    instructions = list(selectors.instructions_on(suggestion)) if takes_part else []
+    return {
+        "suggestion": suggestion,
+        "instructions": instructions,
+        # Staff and supervisors have the button in the page header already.
+        "supervision_link": may_supervise and not (user.is_office_staff or user.is_supervisor),
+    }

@@ -46,7 +46,14 @@ def test_hand_built_chain_of_ten(chain_of_ten, alice, django_assert_num_queries)
     assert "Raised 10 times since 2017" in html
     assert html.count("<li") == 10 and 'aria-current="true"' in html
     with translation.override("zh-hans"):
-        assert "自2017年以来第10次提出" in render_chain(middle, alice)
+        assert "自2017年以来共提出10次" in render_chain(middle, alice)
+    # The first of the chain is where the matter started: it does not say it was raised "since" itself.
+    with translation.override("en"):
+        first_html = render_chain(first, alice)
+    assert "First raised in 2017; raised 10 times in all, the last in 2026" in first_html
+    assert "since 2017" not in first_html
+    with translation.override("zh-hans"):
+        assert "2017年首次提出，至2026年共提出10次" in render_chain(first, alice)
 
 
 def test_a_suggestion_never_raised_before_shows_nothing(drainage, alice):

@@ -1,0 +1,85 @@
+"""Pages of committees and deputies' professional groups: the list, one committee's page, and
+staff's form. Reads go through `committees` (404 for outsiders), writes through its service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import committees, forms
+from .views import _get, _perform
+
+
+@login_required
+def committee_list(request):
+    rows = committees.committee_list(request.user)
+    return render(request, "supervision/committees.html", {"committees": rows})
+
+
+@login_required
+def committee_detail(request, pk):
+    committee = _get(committees.get_committee_for, request.user, pk)
+    page = Paginator(committees.committee_suggestions(request.user, committee), 50).get_page(request.GET.get("page"))
+    rows = committees.annotate_due(page.object_list, timezone.localdate())
+    return render(
+        request,
+        "supervision/committee_detail.html",
+        {
+            "committee": committee,
+            "page": page,
+            "rows": rows,
+            "key_items": committees.committee_key_items(committee),
+            "overdue_count": sum(1 for r in rows if r.is_overdue),
+        },
+    )
+
+
+def _committee_form(request, committee=None):
+    if not request.user.is_office_staff:
+        raise PermissionDenied
+    initial = {"active": True}
+    if committee is not None:
+        initial = {
+            "name": committee.name,
+            "kind": committee.kind,
+            "members": list(committee.members.all()),
+            "categories": list(committee.categories.all()),
+            "description": committee.description,
+            "active": committee.active,
+        }
+    form = forms.CommitteeForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = dict(form.cleaned_data)
+            saved, status = _perform(
+                request,
+                form,
+                lambda: committees.committee_save(
+                    actor=request.user,
+                    committee=committee,
+                    members=list(d.pop("members")),
+                    categories=list(d.pop("categories")),
+                    **d,
+                ),
+            )
+            if saved is not None:
+                messages.success(request, _("Committee saved."))
+                return redirect("supervision:committee", pk=saved.pk)
+    return render(request, "supervision/committee_form.html", {"form": form, "committee": committee}, status=status)
+
+
+@login_required
+def committee_new(request):
+    return _committee_form(request)
+
+
+@login_required
+def committee_edit(request, pk):
+    return _committee_form(request, _get(committees.get_committee_for, request.user, pk))
