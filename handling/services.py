@@ -15,12 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
+from common.checks import require as _require
+from common.checks import require_text as _require_text
 from common.errors import ActionConflict, ActionInvalid
 from suggestions import deadlines as dl
 from suggestions.models import Assignment, AssignmentRole, AssignmentStatus, DeadlineKind, Party, Suggestion
 from suggestions.models import SuggestionStatus as S
 from suggestions.services import event_record
-from suggestions.services.base import _lock, _require, _require_text
+from suggestions.services.base import _lock
 
 from .models import Consultation, HandlingPlan, PlanStep
 

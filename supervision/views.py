@@ -611,7 +611,7 @@ def campaign_new(request):
 
 @login_required
 def key_item_edit(request, pk):
-    from .editing import key_item_edit as edit
+    from .services.editing import key_item_edit as edit
 
     if not request.user.is_office_staff:
         raise PermissionDenied

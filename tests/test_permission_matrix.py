@@ -36,11 +36,13 @@ from django.utils import timezone
 
 from accounts.models import Role
 from conftest import make_user
+from dashboards.publication import report_publish
 from handling import services as handling
 from notifications.models import Delivery, Notification
 from suggestions import selectors
 from suggestions import services as core
-from suggestions.models import AssignmentRole, Deadline
+from suggestions.models import AssignmentRole, Category, Deadline
+from supervision import committees
 from supervision import services as supervision
 from supervision.models import InspectionKind
 
@@ -298,9 +300,10 @@ TABLE: dict[str, Row] = {
     ),
     "supervision:inspections": (None, PAGE, None),
     "supervision:inspection_export": (None, PAGE, None),
+    # Outsiders of X (including a committee member whose committee does not follow X) get a 404.
     "supervision:inspection_new": (
         "inspection_new",
-        only({"staff", "supervisor_attached"}) | {"supervisor_other": 404},
+        only({"staff", "supervisor_attached"}) | {"supervisor_other": 404, "deputy_other": 404, "unit_other": 404},
         None,
     ),
     "supervision:inspection": (
@@ -398,6 +401,35 @@ TABLE: dict[str, Row] = {
     ),
     "handling:step_done": ("plan_step", PAGE_POST_ONLY, None),
     "handling:confirm_delivery": ("commitment", PAGE_POST_ONLY, None),
+    # --- publication: open data and the published annual report, for anyone
+    "public-suggestion-list": (None, PUBLIC, None),
+    "public-suggestion-detail": ("suggestion", every(404), PUBLIC),
+    "public-reply-list": (None, PUBLIC, None),
+    "public_reports": (None, PUBLIC, None),
+    "public_report": ("report_year", PUBLIC, None),
+    "dashboards:publish_report": (None, STAFF_PAGE, None),
+    "dashboards:publish_report_do": (None, PAGE_POST_ONLY, None),
+    # --- committees: carol's deputies' group (a category neither X nor Y has); members, staff, supervisors
+    "committee-list": (None, API, None),
+    "committee-detail": ("committee", only({"deputy_other", "staff"} | SUPERVISORS, others=404, anonymous=401), None),
+    "supervision:committees": (None, PAGE, None),  # the committees the reader may see (none for most)
+    "supervision:committee": ("committee", only({"deputy_other", "staff"} | SUPERVISORS, others=404), None),
+    "supervision:committee_new": (None, STAFF_PAGE, None),
+    # Who cannot see the committee gets a 404; members and supervisors see it but may not edit it.
+    "supervision:committee_edit": (
+        "committee",
+        only({"staff"}, others=404) | {"deputy_other": 403, "supervisor_attached": 403, "supervisor_other": 403},
+        None,
+    ),
+    "supervision:key_item_edit": ("key_item", STAFF_PAGE, None),
+    "supervision:key_item_regenerate": ("key_item", PAGE_POST_ONLY, None),
+    "supervision:campaign_edit": ("campaign", STAFF_PAGE, None),
+    # --- the deputy's record of duty (履职档案): alice's own, staff everyone's (no delegation leader here)
+    "deputy-record": ("deputy", only({"deputy_lead", "staff"}, others=404, anonymous=401), None),
+    "deputies:record": ("deputy", only({"deputy_lead", "staff"}, others=404), None),
+    "deputies:mine": (None, only(DEPUTIES, ok=302, others=404), None),
+    "deputies:index": (None, STAFF_PAGE, None),
+    "deputies:export": (None, STAFF_PAGE, None),
 }
 
 # Routes whose answer cannot depend on the caller, asked by two roles only to keep the test fast:
@@ -496,6 +528,11 @@ def build(users) -> dict[str, Callable[[str], dict]]:
     )  # fmt: skip
     z = core.suggestion_create(author=alice, title="关于增设排涝泵站的建议", body="草稿。", session=session)
     consultation = handling.consultation_request(suggestion=z, actor=alice, unit=water, question="归哪个部门?")
+    group = committees.committee_save(
+        actor=sam, name="农业农村专业小组", kind="deputy_group", members=[carol],
+        categories=[Category.objects.create(name="农业农村")],
+    )  # fmt: skip
+    report_publish(actor=sam, year=2026)
     campaign = supervision.campaign_save(
         actor=sam, name="督办周", starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 3, 7), key_items=[item]
     )
@@ -553,6 +590,9 @@ def build(users) -> dict[str, Callable[[str], dict]]:
             "drill": {},
             "inspection_new": {},
             "consultation": {"pk": consultation.pk},
+            "committee": {"pk": group.pk},
+            "deputy": {"pk": alice.pk},
+            "report_year": {"year": 2026},
             "plan_step": {"pk": plan.steps.get().pk},
         }[kind]
 

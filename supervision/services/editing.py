@@ -11,17 +11,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from common.errors import ActionForbidden, ActionInvalid
+from common.checks import require_staff as _require_staff
+from common.errors import ActionInvalid
 from suggestions import deadlines as dl
 
-from .models import KeySuggestion, Milestone
-from .regime import regime_deadlines, regime_generate
-from .services import _lock_item, _parse_milestones, _require_active, key_item_update
-
-
-def _require_staff(actor: User) -> None:
-    if not actor.is_office_staff:
-        raise ActionForbidden(_("Only deputy-affairs staff may do this."))
+from ..models import KeySuggestion, Milestone
+from ..regime import regime_deadlines, regime_generate
+from .base import _lock_item, _require_active
+from .key_items import _parse_milestones, key_item_update
 
 
 def milestones_set(*, key_item: KeySuggestion, milestones: Sequence[dict[str, Any]]) -> None:
