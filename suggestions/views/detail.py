@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from notifications.services import OPEN_ASSIGNMENT
 from suggestions import forms as f
 from suggestions import selectors, services
+from suggestions.files import serve_attachment
 from suggestions.models import (
     Assignment,
     AssignmentRequest,
@@ -339,8 +340,4 @@ def attachment_download(request, pk: int):
         and not selectors.replies_visible_to(request.user, suggestion).filter(pk=attachment.reply_id).exists()
     ):
         raise Http404
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=attachment.name)
+    return serve_attachment(attachment)
