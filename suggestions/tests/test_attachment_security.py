@@ -66,7 +66,9 @@ def test_stored_names_are_random_and_the_original_name_is_kept(cast, with_file):
     assert attachment.name == "现场照片 南冲.pdf"
     stored = attachment.file.name
     assert "现场照片" not in stored and ".pdf" not in stored and f"/{suggestion.pk}/" not in stored
-    second = services.suggestion_attach(suggestion=suggestion, actor=cast.alice, files=[upload("现场照片 南冲.pdf", PDF)])
+    second = services.suggestion_attach(
+        suggestion=suggestion, actor=cast.alice, files=[upload("现场照片 南冲.pdf", PDF)]
+    )
     assert second[0].file.name != stored  # the same name twice gives two unrelated paths
 
 
@@ -195,5 +197,7 @@ def test_a_reply_attachment_is_checked_too(cast):
 
     suggestion = draft(cast)
     with pytest.raises(ActionInvalid) as refused:
-        services.attachments_add(suggestion=suggestion, actor=cast.alice, files=[upload("r.pdf", SVG)], field="attachments")
+        services.attachments_add(
+            suggestion=suggestion, actor=cast.alice, files=[upload("r.pdf", SVG)], field="attachments"
+        )
     assert "attachments" in refused.value.errors
