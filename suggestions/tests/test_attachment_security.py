@@ -73,7 +73,7 @@ def test_stored_names_are_random_and_the_original_name_is_kept(cast, with_file):
 
 
 def test_the_download_is_for_participants_only(client, cast, with_file):
-    suggestion, attachment = with_file
+    _suggestion, attachment = with_file
     url = f"/attachments/{attachment.pk}/"
     assert client.get(url).status_code == 302  # anonymous: to the login page, never the bytes
     client.force_login(cast.carol)  # a deputy with nothing to do with the draft
