@@ -63,7 +63,7 @@ class PrivateRedis:
                 "no",
                 "--dir",
                 str(self.workdir),
-            ],  # fmt: skip
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -163,7 +163,7 @@ def celery_process(tmp_path: Path, name: str, *, kind: str, redis_url: str, data
         **env_extra,
     }
     env.pop("PYTEST_VERSION", None)
-    log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
+    log = open(tmp_path / f"{name}.log", "w")
     if kind == "worker":
         cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "prefork", "-c", "2",
                "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{name}@%h", "-l", "INFO"]  # fmt: skip
