@@ -54,6 +54,13 @@ def _pg_env(db: dict) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if not path:
+        raise SystemExit(f"{name} is not installed (Debian: apt-get install postgresql-client)")
+    return path
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -71,8 +78,17 @@ def backup(dest_root: Path) -> Path:
     if engine == "postgresql":
         args, env = _pg_env(db)
         part = dest / "db.dump"
-        subprocess.run(["pg_dump", *args, "--format=custom", "--no-owner", "--no-privileges", "-f", str(part), db["NAME"]],
-                       check=True, env=env)  # fmt: skip
+        dump = [
+            _tool("pg_dump"),
+            *args,
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            "-f",
+            str(part),
+            db["NAME"],
+        ]
+        subprocess.run(dump, check=True, env=env)  # noqa: S603 (our own configuration, no shell)
     elif engine == "sqlite3":
         part = dest / "db.sqlite3"
         source = sqlite3.connect(str(db["NAME"]))
@@ -121,8 +137,9 @@ def restore(source: Path) -> None:
         raise SystemExit(f"restore: the backup is {manifest['engine']}, DATABASE_URL is {engine}")
     if engine == "postgresql":
         args, env = _pg_env(db)
-        subprocess.run(["pg_restore", *args, "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                        "--exit-on-error", "-d", db["NAME"], str(source / "db.dump")], check=True, env=env)  # fmt: skip
+        load = [_tool("pg_restore"), *args, "--clean", "--if-exists", "--no-owner", "--no-privileges",
+                "--exit-on-error", "-d", db["NAME"], str(source / "db.dump")]  # fmt: skip
+        subprocess.run(load, check=True, env=env)  # noqa: S603 (our own configuration, no shell)
     else:
         target = Path(db["NAME"])
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ os.environ.setdefault("PYTEST_VERSION", "probe")  # the test settings: plain HTT
 os.environ["ALLOWED_HOSTS"] = "testserver"
 sys.path.insert(0, os.getcwd())
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
