@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -88,7 +89,7 @@ class PrivatePostgres:
     """A throw-away PostgreSQL cluster (initdb into a temp dir) on its own port, run as `postgres`
     when the tests run as root (PostgreSQL refuses to run as root)."""
 
-    def __init__(self, workdir: Path, port: int = PG_PORT):
+    def __init__(self, port: int = PG_PORT):
         self.initdb, self.pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
         if not (self.initdb and self.pg_ctl):
             pytest.skip(
@@ -97,6 +98,8 @@ class PrivatePostgres:
         if not _port_free(port):
             pytest.skip(f"port {port} is taken: the drill needs its own PostgreSQL there")
         self.port = port
+        # Not under pytest's tmp_path: that is private to root, and the server runs as `postgres`.
+        workdir = self.workdir = Path(tempfile.mkdtemp(prefix="drill-pg-"))
         self.data = workdir / "pgdata"
         self.sockets = workdir / "pgsock"
         self.log = workdir / "pg.log"
@@ -135,6 +138,7 @@ class PrivatePostgres:
             self._ctl("stop", "-m", "immediate")
         except subprocess.CalledProcessError:
             pass
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
     def url(self, dbname: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{dbname}"
