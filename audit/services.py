@@ -6,7 +6,7 @@ import contextvars
 import logging
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection
 
 from .models import AuditEvent
 
@@ -58,10 +58,13 @@ def record(
         path=(getattr(request, "path", "") or "")[:300],
         detail=detail or {},
     )
+    if connection.in_atomic_block:
+        # Inside a change's transaction (a role change, a login's session write): the change and its
+        # record commit together or not at all.
+        event.save()
+        return event
     try:
-        # A savepoint, so a failed write cannot poison the caller's transaction.
-        with transaction.atomic():
-            event.save()
+        event.save()  # after the response was made (the middleware): a lost record must not fail it
     except DatabaseError:
         log.exception("audit event %s could not be written", action)
         return None
