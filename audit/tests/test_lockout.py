@@ -53,13 +53,27 @@ def test_an_address_spraying_many_accounts_is_locked(client, alice, bob, carol):
     assert web_login(client, "sam_unknown", "x", ip="10.0.3.3").status_code == 200
 
 
-def test_a_success_before_the_limit_resets_the_count(client, alice):
-    web_login(client, "alice", "wrong")
-    web_login(client, "alice", "wrong")
-    assert web_login(client, "alice", PASSWORD).status_code == 302
+def test_logging_into_ones_own_account_does_not_wipe_the_guesses_at_another(client, alice, bob):
+    # bob guesses alice's password, logs into his own account in between, and guesses again.
+    web_login(client, "alice", "wrong", ip="10.0.6.6")
+    web_login(client, "alice", "wrong", ip="10.0.6.6")
+    assert web_login(client, "bob", PASSWORD, ip="10.0.6.6").status_code == 302
     client.logout()
-    web_login(client, "alice", "wrong")
-    assert web_login(client, "alice", PASSWORD).status_code == 302
+    assert web_login(client, "alice", "wrong", ip="10.0.6.6").status_code == 429
+    assert web_login(client, "alice", PASSWORD, ip="10.0.7.7").status_code == 429  # locked from everywhere
+
+
+def test_failures_expire_with_the_cool_off(client, alice, settings):
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        for _ in range(3):
+            web_login(client, "alice", "wrong")
+        assert web_login(client, "alice", PASSWORD).status_code == 429
+        clock.shift(dt.timedelta(minutes=settings.AXES_COOLOFF_TIME * 60 + 1))
+        assert web_login(client, "alice", PASSWORD).status_code == 302
 
 
 def test_the_token_endpoint_locks_out_with_a_json_429(api, alice):
