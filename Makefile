@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint typecheck pytest messages catalog demo dotenv clean bench
+.PHONY: run test venv lint typecheck pytest messages catalog demo dotenv clean bench backup restore
 
 venv: $(STAMP)
 
@@ -55,6 +55,14 @@ test: lint typecheck pytest
 # Benchmarks are not part of `make test`; see docs/benchmarks.md for the data sets they need.
 bench: venv
 	ALLOW_INSECURE_SECRET=true $(PY) bench/reminders.py
+
+# Database (pg_dump custom format, or the SQLite file) and MEDIA_ROOT into backups/<timestamp>/.
+backup: venv
+	$(PY) scripts/backup.py backup
+
+# Into the database of DATABASE_URL and MEDIA_ROOT; BACKUP=backups/<timestamp> (default: the newest).
+restore: venv
+	$(PY) scripts/backup.py restore $(BACKUP)
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -52,6 +52,15 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    # DRF's throttles (the token endpoint's) count in the cache, which outlives a test; start each at zero.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def session_2026(db):
     return CongressSession.objects.create(term=16, number=4, year=2026, start_date=dt.date(2026, 1, 10))

@@ -51,7 +51,10 @@ INSTALLED_APPS = [
     "notifications",
     "dashboards",
     "deputies",
+    "audit",
     "demo",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +67,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "audit.middleware.AuditMiddleware",
+    # Last, so it sees the failed login that a view reported (docs: django-axes, "Configuration").
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -102,6 +110,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -155,6 +168,58 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Served files (SPEC section 8: the public never gets attachments). Every uploaded file goes out through
+# suggestions' download view, which applies the visibility rule; there is no /media/ URL in any mode.
+# Behind nginx set PROTECTED_MEDIA_X_ACCEL=/protected/ (an `internal` location aliased to MEDIA_ROOT)
+# and the view answers with X-Accel-Redirect instead of streaming the bytes itself.
+PROTECTED_MEDIA_X_ACCEL = env.str("PROTECTED_MEDIA_X_ACCEL", default="")
+
+# Content-Security-Policy (django-csp 4): everything from our own origin, no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no page needs any of these browser powers.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone",
+        "payment", "usb", "display-capture", "fullscreen", "midi", "serial", "xr-spatial-tracking",
+    )
+}  # fmt: skip
+
+# Brute-force defence (django-axes): a name or an address is locked out after AXES_FAILURE_LIMIT
+# failed logins for AXES_COOLOFF_MINUTES. Per account: stops guessing one person's password from many
+# addresses; per address: stops one machine spraying many accounts. Either alone suffices to lock.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Not reset on success: axes would then forget every failure from the address, so an insider could
+# guess a colleague's password, log into their own account and guess again. Failures expire with the cool-off.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_LOCKOUT_CALLABLE = "common.lockout.lockout_response"
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+AXES_NEVER_LOCKOUT_WHITELIST = bool(env.list("AXES_IP_WHITELIST", default=[]))
+AXES_IP_WHITELIST = env.list("AXES_IP_WHITELIST", default=[]) or None
+AXES_DISABLE_ACCESS_LOG = True  # successes go to the audit log, not to a second table
+AXES_VERBOSE = False
+
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
 REST_FRAMEWORK = {
@@ -170,8 +235,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
-    # The open-data endpoints (public/): requests per client address (or signed-in user).
-    "DEFAULT_THROTTLE_RATES": {"public": env.str("PUBLIC_API_THROTTLE", default="60/min")},
+    # The open-data endpoints (public/): requests per client address (or signed-in user); the token
+    # endpoint per address, on top of django-axes' lockouts.
+    "DEFAULT_THROTTLE_RATES": {
+        "public": env.str("PUBLIC_API_THROTTLE", default="60/min"),
+        "token": env.str("TOKEN_THROTTLE_RATE", default="20/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Deputy suggestion tracking API",

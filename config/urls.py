@@ -1,8 +1,7 @@
-from django.conf import settings
-from django.conf.urls.static import static
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from config.api import ApiRootView
 
@@ -15,6 +14,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("notifications.api_urls")),
     path("", include("dashboards.api_urls")),
     path("", include("deputies.api_urls")),
+    path("", include("audit.api_urls")),
 ]
 
 urlpatterns = [
@@ -22,8 +22,15 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # Redoc renders with styled-components (inline <style>) and a blob: worker; allowed on this page only.
+    path(
+        "api/redoc/",
+        csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})(
+            SpectacularRedocView.as_view(url_name="schema")
+        ),
+        name="api-redoc",
+    ),
     path("accounts/", include("accounts.urls")),
     path("supervision/", include("supervision.urls")),
     path("notifications/", include("notifications.urls")),
@@ -31,8 +38,9 @@ urlpatterns = [
     path("handling/", include("handling.urls")),
     path("deputies/", include("deputies.urls")),
     path("public/report/", include("dashboards.public_urls")),
+    path("audit/", include("audit.urls")),
     path("", include("suggestions.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ route in any mode (issue 12): uploaded files go out only through the attachment view,
+# which applies the visibility rule.

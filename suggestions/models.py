@@ -7,6 +7,7 @@ timeline (`Event`) is append-only.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -255,7 +256,10 @@ class CoSigner(models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    return f"attachments/{instance.suggestion_id}/{filename}"
+    """A random name that says nothing (no suggestion id, no file name); `Attachment.name` keeps the
+    original name for display and for the download's Content-Disposition."""
+    key = uuid.uuid4().hex
+    return f"attachments/{key[:2]}/{key}"
 
 
 class Attachment(models.Model):

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from axes.handlers.proxy import AxesProxyHandler
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from .. import services
@@ -33,7 +35,21 @@ class TokenIn(serializers.Serializer):
 
 @extend_schema(request=TokenIn, responses=TokenOut, summary="Exchange username and password for an API token")
 class TokenView(ObtainAuthToken):
-    pass
+    """Throttled per address (DRF, scope `token`) and guarded by django-axes' lockouts, like the login page."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except serializers.ValidationError:
+            credentials = {"username": str(request.data.get("username") or "")}
+            if getattr(request, "axes_locked_out", False) or AxesProxyHandler.is_locked(request._request, credentials):
+                from common.lockout import api_lockout_response
+
+                return api_lockout_response(request._request)
+            raise
 
 
 class MeOut(serializers.ModelSerializer):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, Unit, User
 from common.errors import ActionConflict, ActionInvalid
 from suggestions import deadlines as dl
+from suggestions import uploads
 from suggestions.models import (
     Attachment,
     Category,
@@ -58,23 +59,29 @@ ALLOWED_EXTENSIONS = {
 }  # fmt: skip
 
 
-def validate_attachment(upload, field: str = "attachments") -> None:
+def validate_attachment(upload, field: str = "attachments") -> str:
+    """Check the name, the size and the content; return the content type the content proves."""
     name = getattr(upload, "name", "") or ""
     ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if ext not in ALLOWED_EXTENSIONS:
         raise ActionInvalid.field(field, _("%(name)s: only document and image files may be attached.") % {"name": name})
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise ActionInvalid.field(field, _("%(name)s: an attachment may be at most 20 MB.") % {"name": name})
+    sniffed = uploads.sniff(upload)
+    if sniffed is None:
+        raise ActionInvalid.field(
+            field, _("%(name)s: the content of the file is not a %(ext)s file.") % {"name": name, "ext": ext}
+        )
+    return sniffed
 
 
 def attachments_add(
     *, suggestion: Suggestion, actor: User, files: Iterable, reply: Reply | None = None, field: str = "attachments"
 ) -> list:
     files = list(files)
-    for upload in files:
-        validate_attachment(upload, field)
+    sniffed = [validate_attachment(upload, field) for upload in files]
     made = []
-    for upload in files:
+    for upload, content_type in zip(files, sniffed, strict=True):
         made.append(
             Attachment.objects.create(
                 suggestion=suggestion,
@@ -82,7 +89,7 @@ def attachments_add(
                 file=upload,
                 name=upload.name[:200],
                 size=upload.size,
-                content_type=(getattr(upload, "content_type", "") or "application/octet-stream")[:100],
+                content_type=content_type,
                 uploaded_by=actor,
             )
         )

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from suggestions import detail_selectors, selectors, services
 from suggestions import forms as f
+from suggestions.files import serve_attachment
 from suggestions.models import (
     OPEN_ASSIGNMENT_STATUSES,
     CoSignerStatus,
@@ -298,8 +299,4 @@ def reply_letter(request, pk: int, reply_pk: int):
 @not_found_as_404
 def attachment_download(request, pk: int):
     attachment = detail_selectors.get_attachment_for(request.user, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=attachment.name)
+    return serve_attachment(attachment)
