@@ -35,6 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from audit import services as audit
 from conftest import make_user
 from dashboards.publication import report_publish
 from handling import services as handling
@@ -430,6 +431,12 @@ TABLE: dict[str, Row] = {
     "deputies:mine": (None, only(DEPUTIES, ok=302, others=404), None),
     "deputies:index": (None, STAFF_PAGE, None),
     "deputies:export": (None, STAFF_PAGE, None),
+    # --- the audit log of security events: staff only
+    "audit-event-list": (None, STAFF_API, None),
+    "audit-event-detail": ("audit_event", STAFF_API, None),
+    "audit:log": (None, STAFF_PAGE, None),
+    "audit:lockouts": (None, STAFF_PAGE, None),
+    "audit:unlock": (None, PAGE_POST_ONLY, None),
 }
 
 # Routes whose answer cannot depend on the caller, asked by two roles only to keep the test fast:
@@ -533,6 +540,7 @@ def build(users) -> dict[str, Callable[[str], dict]]:
         categories=[Category.objects.create(name="农业农村")],
     )  # fmt: skip
     report_publish(actor=sam, year=2026)
+    audit_event = audit.record("login", actor=sam)
     campaign = supervision.campaign_save(
         actor=sam, name="督办周", starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 3, 7), key_items=[item]
     )
@@ -591,6 +599,7 @@ def build(users) -> dict[str, Callable[[str], dict]]:
             "inspection_new": {},
             "consultation": {"pk": consultation.pk},
             "committee": {"pk": group.pk},
+            "audit_event": {"pk": audit_event.pk},
             "deputy": {"pk": alice.pk},
             "report_year": {"year": 2026},
             "plan_step": {"pk": plan.steps.get().pk},
