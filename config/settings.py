@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "supervision",
     "notifications",
     "dashboards",
+    "textanalysis",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,10 @@ CELERY_BEAT_SCHEDULE = {
     "close-unevaluated": {
         "task": "suggestions.tasks.close_unevaluated",
         "schedule": 3600,
+    },
+    "train-router": {
+        "task": "textanalysis.tasks.train_router",
+        "schedule": 24 * 3600,
     },
 }
 

@@ -9,6 +9,7 @@ from config.api import ApiRootView
 api_v1: list[URLPattern | URLResolver] = [
     path("", ApiRootView.as_view(), name="api-root"),
     path("", include("accounts.api_urls")),
+    path("", include("textanalysis.api_urls")),  # before suggestions/<pk>/ would take "similar"
     path("", include("suggestions.api_urls")),
     path("", include("supervision.api_urls")),
     path("", include("notifications.api_urls")),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("text/", include("textanalysis.urls")),
     path("", include("suggestions.urls")),
 ]
 

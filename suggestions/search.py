@@ -187,3 +187,39 @@ def search_highlight(suggestion: Suggestion, text: str, *, excerpt: int = 160) -
     terms, numbers = query_terms(text)
     terms = terms + [str(n) for n in numbers]
     return {"title": highlight(suggestion.title, terms), "body": highlight(suggestion.body, terms, snippet=excerpt)}
+
+
+def _quoted(word: str) -> str:
+    return "'" + word.replace("'", "''").replace("\\", "") + "'"
+
+
+def suggestions_sharing_words(
+    queryset: QuerySet[Suggestion], *, user, words: list[str], limit: int = 30
+) -> list[Suggestion]:
+    """Rows sharing at least two of `words` (or the one, if only one is given), by rank: the
+    candidates for "similar suggestions". Pairs keep a common word alone from matching half the
+    table; the GIN index answers each pair."""
+    words = [w for w in dict.fromkeys(words) if w.strip()][:6]
+    if not words:
+        return []
+    if _postgres():
+        if len(words) == 1:
+            raw = _quoted(words[0])
+        else:
+            raw = " | ".join(f"({_quoted(a)} & {_quoted(b)})" for i, a in enumerate(words) for b in words[i + 1 :])
+        query = SearchQuery(raw, config="simple", search_type="raw")
+        if _reads_all_released_replies(user):
+            match, column = Q(search_document__vector=query), "vector"
+        else:
+            match = Q(search_document__public_vector=query) | (_own_q(user) & Q(search_document__vector=query))
+            column = "public_vector"
+        rows = (
+            queryset.filter(match)
+            .annotate(search_rank=SearchRank(F(f"search_document__{column}"), query))
+            .order_by("-search_rank", "-id")
+        )
+        return list(rows[:limit])
+    any_title = Q(pk__in=[])
+    for word in words:
+        any_title |= Q(title__icontains=word)
+    return list(queryset.filter(any_title).order_by("-id")[:limit])
