@@ -41,7 +41,7 @@ class Unit(models.Model):
     duties = models.TextField(
         _("duties (三定职责)"),
         blank=True,
-        help_text=_("What the unit is responsible for; used to suggest units at 交办."),
+        help_text=_("What the unit is responsible for; used to suggest units at assignment (交办)."),
     )
 
     class Meta:

@@ -227,3 +227,12 @@ def test_chronic_issues_list_matters_raised_in_three_years(cast, client):
     assert client.get("/text/chronic/").status_code == 200
     client.force_login(cast.alice)
     assert client.get("/text/chronic/").status_code == 403
+
+
+def test_staff_write_unit_duties_others_read_them(cast, api):
+    url = f"/api/v1/units/{cast.water.pk}/"
+    assert api(cast.sam).patch(url, {"duties": "负责电排站和排涝。"}, format="json").status_code == 200
+    assert api(cast.henry).get(url).json()["duties"] == "负责电排站和排涝。"
+    assert api(cast.hannah).patch(url, {"duties": "改写"}, format="json").status_code == 403
+    cast.water.refresh_from_db()
+    assert cast.water.duties == "负责电排站和排涝。"

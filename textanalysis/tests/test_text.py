@@ -79,3 +79,17 @@ def test_the_cold_router_reads_duties_and_the_trained_one_learns():
     trained = Router().fit(units, texts, ["JTJ"] * 60, list(range(60)))
     ranked = trained.rank("关于校车接送的建议")
     assert ranked[0].unit == "JTJ" and ranked[0].history
+
+
+def test_the_evaluation_compares_baseline_cold_start_and_trained():
+    from textanalysis.evaluate import evaluate
+
+    units = {
+        "SLJ": "负责水利工程、堤防、水闸、电排站、泵站的建设和排涝。",
+        "MZJ": "负责最低生活保障（低保）、特困供养、养老服务和社会救助。",
+        "JTJ": "负责公路、农村公路、公交线路和客运站的建设与管理。",
+    }
+    rows = [("关于改造电排站的建议", "SLJ"), ("关于提高低保标准的建议", "MZJ"), ("关于开通公交线路的建议", "JTJ")] * 4
+    baseline, cold, trained = evaluate(units, rows, k=4)
+    assert cold.top1_rate == 1.0 and trained.top1_rate == 1.0
+    assert baseline.top1_rate < cold.top1_rate
