@@ -133,3 +133,18 @@ def test_rebuild_command_restores_a_lost_index(cast, api, capsys):
     call_command("rebuild_search_index", batch=1)
     assert "Indexed 1 suggestions" in capsys.readouterr().out
     assert search(api(cast.sam), "电排站") == [station.pk]
+
+
+def test_a_search_list_runs_a_fixed_number_of_queries(cast, api):
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    staff = api(cast.sam)
+    counts = []
+    for n in (2, 6):
+        while Suggestion.objects.count() < n:
+            suggestion_in_state("registered", cast=cast, title=f"关于南冲电排站第{Suggestion.objects.count()}期的建议")
+        with CaptureQueriesContext(conn) as queries:
+            assert len(search(staff, "南冲 电排站")) == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
