@@ -43,7 +43,8 @@ class Score:
 
 
 def load_units(path: Path = DATA / "units.json") -> dict[str, str]:
-    return {u["code"]: u["duties"] for u in json.loads(path.read_text(encoding="utf-8"))}
+    """Each unit's words as the app builds them (`routing.unit_texts`): its name and its duties."""
+    return {u["code"]: f"{u['name']}。{u['duties']}" for u in json.loads(path.read_text(encoding="utf-8"))}
 
 
 def load_eval(path: Path = DATA / "routing_eval.csv") -> list[tuple[str, str]]:
