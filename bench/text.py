@@ -181,6 +181,9 @@ def main() -> None:
         return r.json()["count"]
 
     for name, client in clients.items():
+        plain = lambda c=client: c.get("/api/v1/suggestions/", {"page_size": 20})  # noqa: E731
+        plain()
+        report(f"list without search, {name}", timed(plain, 8))
         for words in SEARCHES:
             search(client, words)  # warm
         samples = []

@@ -130,7 +130,9 @@ def _pg_match(words: list[str], user) -> tuple[Q, SearchQuery | None]:
         return Q(), None
     if _reads_all_released_replies(user):
         return Q(search_document__vector=query), query
-    return Q(search_document__public_vector=query) | (_own_q(user) & Q(search_document__vector=query)), query
+    # The public words are a subset of all words: one GIN scan on `vector` finds the candidates,
+    # and only those are checked against `public_vector` (an OR of the two would scan the table).
+    return Q(search_document__vector=query) & (Q(search_document__public_vector=query) | _own_q(user)), query
 
 
 def _reply_contains(word: str, user) -> Q:
@@ -211,7 +213,7 @@ def suggestions_sharing_words(
         if _reads_all_released_replies(user):
             match, column = Q(search_document__vector=query), "vector"
         else:
-            match = Q(search_document__public_vector=query) | (_own_q(user) & Q(search_document__vector=query))
+            match = Q(search_document__vector=query) & (Q(search_document__public_vector=query) | _own_q(user))
             column = "public_vector"
         rows = (
             queryset.filter(match)

@@ -14,11 +14,12 @@ RESULT_LIMIT = 10
 
 
 def key_words(title: str, body: str, limit: int = 6) -> list[str]:
-    """The words that say what the text is about: the title's, then the body's most frequent."""
-    title_words = [w for w in words(title) if len(w) >= 2]
-    body_counts = Counter(w for w in words((body or "")[:2000]) if len(w) >= 2)
-    ordered = list(dict.fromkeys(title_words))
-    ordered += [w for w, _ in body_counts.most_common() if w not in ordered]
+    """The words that say what the text is about: the title's; the body's most frequent only when
+    the title has fewer than three (a body's common words would match half the table)."""
+    ordered = list(dict.fromkeys(w for w in words(title) if len(w) >= 2))
+    if len(ordered) < 3:
+        body_counts = Counter(w for w in words((body or "")[:2000]) if len(w) >= 2)
+        ordered += [w for w, _ in body_counts.most_common() if w not in ordered][: 3 - len(ordered)]
     return ordered[:limit]
 
 
