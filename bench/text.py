@@ -150,6 +150,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prepare", action="store_true", help="give the generated rows text first")
     parser.add_argument("--skip-index", action="store_true", help="do not rebuild the search index")
+    parser.add_argument("--skip-train", action="store_true", help="use the stored router model")
     parser.add_argument("--seed", type=int, default=14)
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -205,9 +206,10 @@ def main() -> None:
     similar(*drafts[0])
     report("similar (staff)", [s for t, b in drafts for s in timed(lambda t=t, b=b: similar(t, b), 2)])
 
-    t = time.perf_counter()
-    call_command("train_router")
-    print(f"train_router: {time.perf_counter() - t:.1f} s")
+    if not args.skip_train:
+        t = time.perf_counter()
+        call_command("train_router")
+        print(f"train_router: {time.perf_counter() - t:.1f} s")
 
     def route(title, body):
         r = clients["staff"].post(

@@ -25,7 +25,7 @@ from suggestions.models import Assignment, AssignmentRole, AssignmentStatus, Sug
 
 from .models import RouterModel
 
-TRAINING_LIMIT = 50_000  # the most recent final assignments; older habits matter less
+TRAINING_LIMIT = 20_000  # the most recent final assignments; older habits matter less, and it bounds training time
 KEEP_MODELS = 3
 SUGGESTED_UNIT_BONUS = 0.1
 CLOSE_RATIO = 0.8  # the second is within 80% of the first: a person must decide
