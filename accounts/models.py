@@ -38,6 +38,11 @@ class Unit(models.Model):
     liaison_phone = models.CharField(_("liaison phone"), max_length=30, blank=True)
     webhook_url = models.URLField(_("group robot webhook"), blank=True)
     active = models.BooleanField(_("active"), default=True)
+    duties = models.TextField(
+        _("duties (三定职责)"),
+        blank=True,
+        help_text=_("What the unit is responsible for; used to suggest units at assignment (交办)."),
+    )
 
     class Meta:
         verbose_name = _("handling unit (承办单位)")

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "demo",
     "axes",
     "csp",
+    "textanalysis",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +293,10 @@ CELERY_BEAT_SCHEDULE = {
     "close-unevaluated": {
         "task": "suggestions.tasks.close_unevaluated",
         "schedule": 3600,
+    },
+    "train-router": {
+        "task": "textanalysis.tasks.train_router",
+        "schedule": 24 * 3600,
     },
 }
 

@@ -8,6 +8,7 @@ from config.api import ApiRootView
 api_v1: list[URLPattern | URLResolver] = [
     path("", ApiRootView.as_view(), name="api-root"),
     path("", include("accounts.api_urls")),
+    path("", include("textanalysis.api_urls")),  # before suggestions/<pk>/ would take "similar"
     path("", include("suggestions.api_urls")),
     path("", include("handling.api_urls")),
     path("", include("supervision.api_urls")),
@@ -39,6 +40,7 @@ urlpatterns = [
     path("deputies/", include("deputies.urls")),
     path("public/report/", include("dashboards.public_urls")),
     path("audit/", include("audit.urls")),
+    path("text/", include("textanalysis.urls")),
     path("", include("suggestions.urls")),
 ]
 

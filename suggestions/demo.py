@@ -7,6 +7,8 @@ suggestion with its title exists yet.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -36,6 +38,21 @@ UNITS = [
     ("ZY", "江门市中级人民法院", UnitKind.COURT),
     ("JCY", "江门市人民检察院", UnitKind.PROCURATORATE),
 ]
+
+# The standard departments of a prefecture-level city with their duties (三定职责) in this project's
+# own words: the unit router's cold start. The thirteen codes above keep their names and accounts.
+UNITS_FILE = Path(__file__).resolve().parent.parent / "textanalysis" / "data" / "units.json"
+
+
+def demo_units() -> list[tuple[str, str, str, str]]:
+    """(code, name, kind, duties) of every demo unit: the file's, or the thirteen without duties."""
+    try:
+        listed = json.loads(UNITS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return [(code, name, kind, "") for code, name, kind in UNITS]
+    names = {code: name for code, name, _ in UNITS}
+    return [(u["code"], names.get(u["code"], u["name"]), u["kind"], u.get("duties", "")) for u in listed]
+
 
 CATEGORIES = ["财政经济", "城乡建设", "农业农村", "教科文卫", "内务司法", "其他"]
 
@@ -88,8 +105,11 @@ class Demo:
 
     # -- master data --------------------------------------------------------------------------
     def master_data(self) -> None:
-        for code, name, kind in UNITS:
-            self.units[code], _ = Unit.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})
+        for code, name, kind, duties in demo_units():
+            unit, _ = Unit.objects.get_or_create(code=code, defaults={"name": name, "kind": kind, "duties": duties})
+            if duties and not unit.duties:  # a database loaded before units had duties
+                Unit.objects.filter(pk=unit.pk).update(duties=duties)
+            self.units[code] = unit
         for order, name in enumerate(CATEGORIES):
             self.categories[name], _ = Category.objects.get_or_create(name=name, parent=None, defaults={"order": order})
         for username, full_name, role, unit_code, delegation in ACCOUNTS:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from common.errors import ActionInvalid
 
 from .models import OPEN_DEADLINE, Assignment, Deadline, DeadlineKind, Suggestion
+from .search import suggestions_search
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -79,13 +80,10 @@ class SuggestionFilter(django_filters.FilterSet):
         return qs.filter(q) if value else qs.exclude(q)
 
     def filter_search(self, qs, name, value):
-        value = value.strip()
-        if not value:
-            return qs
-        q = Q(title__icontains=value) | Q(body__icontains=value)
-        if value.isdigit():
-            q |= Q(number=int(value))
-        return qs.filter(q)
+        # Chinese words after segmentation, all of them, any order; ranked unless `ordering` is given.
+        return suggestions_search(
+            qs, user=getattr(self.request, "user", None), text=value, rank=not self.data.get("ordering")
+        )
 
     def filter_mine(self, qs, name, value):
         user = self.request.user

@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -666,3 +667,24 @@ class Deadline(models.Model):
     @property
     def is_open(self) -> bool:
         return self.satisfied_at is None and self.cancelled_at is None
+
+
+class SearchDocument(models.Model):
+    """The suggestion's segmented words for full-text search (issue 14), one row per suggestion.
+
+    A side table rather than columns on `Suggestion`, so the hot list rows stay narrow. Two vectors,
+    because who may read which replies differs: `vector` holds the title, body and every released
+    reply (for staff, the units and the suggestion's own deputies); `public_vector` the title, body
+    and released *public* replies only (for everyone else). Written by `suggestions.search`
+    inside the transaction that changed the text; GIN indexes are added on PostgreSQL only.
+    """
+
+    suggestion = models.OneToOneField(
+        Suggestion, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    vector = SearchVectorField(null=True)
+    public_vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")

@@ -67,7 +67,9 @@ class MeView(APIView):
 class UnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
-        fields = ["id", "name", "code", "kind", "parent", "head_name", "liaison_name", "liaison_phone", "active"]
+        fields = [
+            "id", "name", "code", "kind", "parent", "head_name", "liaison_name", "liaison_phone", "active", "duties",
+        ]  # fmt: skip
 
     def validate_parent(self, parent):
         if parent is not None and self.instance is not None and parent.pk == self.instance.pk:

@@ -34,6 +34,7 @@ from suggestions.models import (
     ResultClass,
     Suggestion,
 )
+from suggestions.search import search_highlight
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -67,6 +68,9 @@ class SuggestionOut(serializers.ModelSerializer):
     co_signers = serializers.SerializerMethodField()
     co_signer_status = CoSignerOut(source="cosignatures", many=True, read_only=True)
     assignments = AssignmentBrief(many=True, read_only=True)
+    highlight = serializers.SerializerMethodField(
+        help_text="With `search`: the title and a body excerpt as HTML, matched words in <mark>, the rest escaped."
+    )
 
     class Meta:
         model = Suggestion
@@ -74,7 +78,7 @@ class SuggestionOut(serializers.ModelSerializer):
             "id", "number", "display_number", "title", "body", "category", "session", "during_session", "status",
             "lead_deputy", "co_signers", "co_signer_status", "confidential", "suggested_unit", "repeat_of",
             "follows_up", "merged_into", "complex", "round", "reason", "assignments", "created_at",
-            "submitted_at", "registered_at", "assigned_at", "replied_at", "closed_at",
+            "submitted_at", "registered_at", "assigned_at", "replied_at", "closed_at", "highlight",
         ]  # fmt: skip
 
     def get_co_signers(self, obj) -> list[int]:
@@ -108,6 +112,14 @@ class VisibleSuggestionField(serializers.PrimaryKeyRelatedField):
 
         request = self.context.get("request")
         return suggestions_visible_to(getattr(request, "user", None))
+
+    @extend_schema_field(
+        {"type": "object", "nullable": True, "properties": {"title": {"type": "string"}, "body": {"type": "string"}}}
+    )
+    def get_highlight(self, obj) -> dict | None:
+        request = self.context.get("request")
+        text = getattr(request, "query_params", {}).get("search", "") if request is not None else ""
+        return search_highlight(obj, text) if text.strip() else None
 
 
 class SuggestionIn(serializers.Serializer):

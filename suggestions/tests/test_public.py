@@ -58,7 +58,7 @@ def test_anyone_lists_only_published_suggestions(published):
     for hidden in ("confidential", "private_reply", "handling", "draft"):
         assert published[hidden].title not in html, hidden
     found = Client().get(reverse("public_list"), {"q": "电排站"}).content.decode()
-    assert published["shown"].title in found
+    assert reverse("public_detail", args=[published["shown"].pk]) in found and "<mark>电排站</mark>" in found
     assert published["shown"].title not in Client().get(reverse("public_list"), {"q": "不存在"}).content.decode()
 
 

@@ -1,0 +1,225 @@
+"""Benchmark of the text features (issue 14): search, similar suggestions, routing, index build.
+
+Usage, on a database filled by `manage.py generate_data --suggestions N --units 41`:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sugg_text_bench .venv/bin/python bench/text.py --prepare
+
+`--prepare` (once) gives the generated rows text to read: the generator writes one of a few
+dozen template titles and the body "（生成数据）", which would make every search match a
+twentieth of the table. It gives the generated units the duties of textanalysis/data/units.json
+and rewrites each suggestion's title and body from its lead unit's duty phrases, a place name and
+filler sentences (seeded), as one UPDATE per batch. Then it measures, in one run:
+- `index`: `manage.py rebuild_search_index` over the whole table (segmentation + upsert);
+- `search`: the API list `/api/v1/suggestions/?search=` as staff and as a deputy (public words);
+- `similar`: `POST /api/v1/suggestions/similar/` with a draft's title and body;
+- `routing`: `train_router` once, then `POST /api/v1/routing/suggest/` per suggestion.
+Medians over several queries, all through Django's test client (the whole request).
+Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "true")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from accounts.models import Role, Unit, User  # noqa: E402
+from common.text.router import duty_clauses  # noqa: E402
+from suggestions.models import Assignment, Suggestion  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACES = [
+    "蓬江",
+    "江海",
+    "新会",
+    "台山",
+    "开平",
+    "鹤山",
+    "恩平",
+    "南冲",
+    "外海",
+    "礼乐",
+    "会城",
+    "司前",
+    "大泽",
+    "睦洲",
+    "崖门",
+    "杜阮",
+    "棠下",
+    "荷塘",
+    "都斛",
+    "斗山",
+    "端芬",
+    "川岛",
+    "赤坎",
+    "水口",
+    "沙坪",
+    "古劳",
+    "恩城",
+    "君堂",
+]
+FILLER = [
+    "群众反映强烈，多次向代表提出意见。",
+    "该问题已存在多年，影响周边居民的正常生活。",
+    "经实地调研，发现相关设施老化，管理不到位。",
+    "建议相关部门加大投入，尽快研究解决。",
+    "希望政府统筹安排资金，明确责任单位和完成时限。",
+]
+SEARCHES = [
+    "南冲 电排站",
+    "排涝",
+    "低保 台山",
+    "学位",
+    "公交线路",
+    "农村公路 开平",
+    "老旧小区 加装电梯",
+    "医保 异地就医",
+]
+
+
+def prepare(rng: random.Random) -> None:
+    listed = json.loads((ROOT / "textanalysis/data/units.json").read_text(encoding="utf-8"))
+    units = list(Unit.objects.order_by("pk"))
+    clauses = {}
+    for unit, spec in zip(units, listed * (len(units) // len(listed) + 1), strict=False):
+        Unit.objects.filter(pk=unit.pk).update(duties=spec["duties"])
+        clauses[unit.pk] = [c for c in duty_clauses(spec["duties"]) if 4 <= len(c) <= 30] or [spec["name"]]
+    lead = dict(Assignment.objects.filter(role="lead").values_list("suggestion_id", "unit_id"))
+    ids = list(Suggestion.objects.order_by("pk").values_list("pk", flat=True))
+    fallback = list(clauses)
+    started = time.perf_counter()
+    for start in range(0, len(ids), 5000):
+        batch = ids[start : start + 5000]
+        titles, bodies = [], []
+        for pk in batch:
+            own = clauses[lead.get(pk) or rng.choice(fallback)]
+            place = rng.choice(PLACES)
+            titles.append(f"关于{place}{rng.choice(own)[:24]}的建议")
+            picks = rng.sample(own, k=min(3, len(own)))
+            bodies.append(
+                f"{place}{picks[0]}方面存在问题。"
+                + "".join(rng.sample(FILLER, 2))
+                + "建议：一、"
+                + "；二、".join(picks)
+                + "。"
+            )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE suggestions_suggestion s SET title = x.t, body = x.b "
+                "FROM unnest(%s::int[], %s::text[], %s::text[]) AS x(id, t, b) WHERE s.id = x.id",
+                [batch, titles, bodies],
+            )
+    print(f"prepared {len(ids)} suggestions in {time.perf_counter() - started:.1f} s")
+
+
+def timed(fn, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def report(name: str, samples: list[float]) -> None:
+    print(
+        f"{name:<28} median {statistics.median(samples):7.1f} ms   p90 {sorted(samples)[int(len(samples) * 0.9) - 1]:7.1f} ms"
+        f"   n={len(samples)}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--prepare", action="store_true", help="give the generated rows text first")
+    parser.add_argument("--skip-index", action="store_true", help="do not rebuild the search index")
+    parser.add_argument("--skip-train", action="store_true", help="use the stored router model")
+    parser.add_argument("--seed", type=int, default=14)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    total = Suggestion.objects.count()
+    print(f"{total} suggestions, {Unit.objects.count()} units, PostgreSQL {connection.pg_version}")
+    if args.prepare:
+        prepare(rng)
+    if not args.skip_index:
+        t = time.perf_counter()
+        call_command("rebuild_search_index", batch=2000)
+        print(f"index build: {time.perf_counter() - t:.1f} s for {total} suggestions")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE suggestions_searchdocument")
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('suggestions_searchdocument'))")
+        print(f"index table with GIN indexes: {cursor.fetchone()[0]}")
+
+    setup_test_environment()
+    staff = User.objects.filter(role=Role.STAFF).first() or User.objects.create(username="bench_staff", role=Role.STAFF)
+    deputy = User.objects.filter(role=Role.DEPUTY).order_by("pk").first()
+    clients = {}
+    for name, user in (("staff", staff), ("deputy", deputy)):
+        c = Client()
+        c.force_login(user)
+        clients[name] = c
+
+    def search(client, words):
+        r = client.get("/api/v1/suggestions/", {"search": words, "page_size": 20})
+        assert r.status_code == 200, r.content[:200]
+        return r.json()["count"]
+
+    for name, client in clients.items():
+        plain = lambda c=client: c.get("/api/v1/suggestions/", {"page_size": 20})  # noqa: E731
+        plain()
+        report(f"list without search, {name}", timed(plain, 8))
+        for words in SEARCHES:
+            search(client, words)  # warm
+        samples = []
+        counts = []
+        for words in SEARCHES:
+            counts.append(search(client, words))
+            samples += timed(lambda w=words, c=client: search(c, w), 3)
+        report(f"search as {name}", samples)
+        print(f"   matches per query: {counts}")
+
+    drafts = list(Suggestion.objects.order_by("?").values_list("title", "body")[:10])
+
+    def similar(title, body):
+        r = clients["staff"].post(
+            "/api/v1/suggestions/similar/", {"title": title, "body": body}, content_type="application/json"
+        )
+        assert r.status_code == 200, r.content[:200]
+
+    similar(*drafts[0])
+    report("similar (staff)", [s for t, b in drafts for s in timed(lambda t=t, b=b: similar(t, b), 2)])
+
+    if not args.skip_train:
+        t = time.perf_counter()
+        call_command("train_router")
+        print(f"train_router: {time.perf_counter() - t:.1f} s")
+
+    def route(title, body):
+        r = clients["staff"].post(
+            "/api/v1/routing/suggest/", {"title": title, "body": body}, content_type="application/json"
+        )
+        assert r.status_code == 200, r.content[:200]
+
+    route(*drafts[0])  # loads the model into the process
+    report("routing per suggestion", [s for t, b in drafts for s in timed(lambda t=t, b=b: route(t, b), 2)])
+
+
+if __name__ == "__main__":
+    main()

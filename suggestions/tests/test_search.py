@@ -1,0 +1,150 @@
+"""Chinese full-text search (issue 14): words after segmentation, all of them in any order, a place
+name from the domain dictionary, numbers, replies only as far as the reader may read them, ranked,
+highlighted, and never a confidential suggestion for an outsider. Same results on SQLite."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from suggestions import services
+from suggestions.models import SearchDocument, Suggestion
+
+from .factories import draft, lead_assignment, log_contact, suggestion_in_state
+
+pytestmark = pytest.mark.django_db
+
+
+def ids(response) -> list[int]:
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def search(client, words: str) -> list[int]:
+    return ids(client.get("/api/v1/suggestions/", {"search": words}))
+
+
+@pytest.fixture
+def corpus(cast):
+    """Three registered suggestions of alice's; staff see all of them."""
+    station = suggestion_in_state("registered", cast=cast, title="关于改造南冲电排站的建议")
+    relief = draft(cast, title="关于提高农村低保标准的建议", body="台山市部分农村低保户生活困难，建议提高标准。")
+    services.suggestion_submit(suggestion=relief, actor=cast.alice)
+    services.suggestion_accept(suggestion=relief, actor=cast.sam)
+    holiday = draft(cast, title="关于调休安排提前公布的建议", body="调休安排影响群众出行，建议提前一个月公布。")
+    return station, relief, holiday
+
+
+def test_two_words_match_in_any_order(cast, api, corpus):
+    station, _relief, _holiday = corpus
+    staff = api(cast.sam)
+    assert search(staff, "南冲 电排站") == [station.pk]
+    assert search(staff, "电排站 南冲") == [station.pk]
+    assert search(staff, "南冲电排站") == [station.pk]
+    # Every word must match: 南冲 and 低保 are never in one suggestion.
+    assert search(staff, "南冲 低保") == []
+
+
+def test_place_name_and_domain_terms_from_the_dictionary(cast, api, corpus):
+    station, relief, holiday = corpus
+    staff = api(cast.sam)
+    assert search(staff, "台山") == [relief.pk]  # the body says 台山市; the dictionary splits out 台山
+    assert search(staff, "低保") == [relief.pk]
+    assert search(staff, "排涝") == [station.pk]  # a word of the body, not the title
+    assert search(api(cast.alice), "调休") == [holiday.pk]
+    assert search(api(cast.carol), "调休") == []  # alice's draft is hers alone
+
+
+def test_a_number_finds_its_suggestion(cast, api, corpus):
+    station, relief, _holiday = corpus
+    station.refresh_from_db()
+    relief.refresh_from_db()
+    staff = api(cast.sam)
+    assert search(staff, str(relief.number)) == [relief.pk]
+    assert search(staff, f"第{relief.number:04d}号") == [relief.pk]
+    assert search(staff, f"{station.number} 电排站") == [station.pk]
+    assert search(staff, f"{relief.number} 电排站") == []
+
+
+def test_a_confidential_suggestion_is_never_found_by_an_outsider(cast, api):
+    secret = suggestion_in_state(
+        "replied", cast=cast, confidential=True, public=True, title="关于南冲电排站保密事项的建议"
+    )
+    open_one = suggestion_in_state("replied", cast=cast, public=True, title="关于南冲电排站公开事项的建议")
+    assert search(api(cast.carol), "南冲 电排站") == [open_one.pk]
+    assert search(api(cast.oscar), "南冲 电排站") == []
+    assert sorted(search(api(cast.sam), "南冲 电排站")) == sorted([secret.pk, open_one.pk])
+    page = api().get("/public/", {"q": "南冲 电排站"})
+    assert "保密事项" not in page.content.decode() and "公开事项" in page.content.decode()
+
+
+def test_replies_count_only_where_the_reader_may_read_them(cast, api):
+    private = suggestion_in_state("handling", cast=cast, title="关于改造南冲电排站的建议")
+    lead = lead_assignment(private)
+    log_contact(lead, cast.henry)
+    services.reply_draft(
+        assignment=lead, actor=cast.henry, body="已将外海泵站列入年度计划。", result_class="A",
+        adoption="adopted", public=False, commitments=[],
+    )  # fmt: skip
+    assert search(api(cast.sam), "外海") == []  # a draft reply is not searchable yet
+    services.reply_approve(assignment=lead_assignment(private), actor=cast.hannah)
+    assert search(api(cast.sam), "外海") == [private.pk]
+    assert search(api(cast.alice), "外海") == [private.pk]  # her own suggestion's reply
+    assert search(api(cast.henry), "外海") == [private.pk]
+    assert search(api(cast.carol), "外海") == []  # not public, not hers
+
+
+def test_ranked_best_first_with_highlights(cast, api):
+    weak = suggestion_in_state("registered", cast=cast, title="关于农村道路的建议")
+    Suggestion.objects.filter(pk=weak.pk).update(body="顺带一提，南冲也有问题。")
+    weak.save(update_fields=["body"])  # a write through save keeps the index current
+    strong = suggestion_in_state("registered", cast=cast, title="关于南冲电排站<改造>的建议")
+    response = api(cast.sam).get("/api/v1/suggestions/", {"search": "南冲"})
+    rows = response.json()["results"]
+    assert [r["id"] for r in rows] == [strong.pk, weak.pk]
+    assert rows[0]["highlight"]["title"] == "关于<mark>南冲</mark>电排站&lt;改造&gt;的建议"
+    assert "<mark>南冲</mark>" in rows[1]["highlight"]["body"]
+    assert api(cast.sam).get("/api/v1/suggestions/").json()["results"][0]["highlight"] is None
+
+
+def test_pages_mark_the_words_and_escape_the_rest(cast, client):
+    suggestion_in_state("registered", cast=cast, title="关于南冲电排站<b>改造</b>的建议")
+    client.force_login(cast.sam)
+    html = client.get("/suggestions/", {"q": "电排站"}).content.decode()
+    assert "<mark>电排站</mark>" in html
+    assert "&lt;b&gt;改造&lt;/b&gt;" in html and "<b>改造</b>" not in html
+
+
+def test_editing_the_title_updates_the_index(cast, api):
+    suggestion = draft(cast, title="关于开平碉楼保护的建议")
+    alice = api(cast.alice)
+    assert search(alice, "碉楼") == [suggestion.pk]
+    services.suggestion_update(suggestion=suggestion, actor=cast.alice, title="关于恩平温泉开发的建议")
+    assert search(alice, "碉楼") == []
+    assert search(alice, "恩平") == [suggestion.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the tsvector index is PostgreSQL's")
+def test_rebuild_command_restores_a_lost_index(cast, api, capsys):
+    station = suggestion_in_state("registered", cast=cast)
+    SearchDocument.objects.all().delete()
+    assert search(api(cast.sam), "电排站") == []
+    call_command("rebuild_search_index", batch=1)
+    assert "Indexed 1 suggestions" in capsys.readouterr().out
+    assert search(api(cast.sam), "电排站") == [station.pk]
+
+
+def test_a_search_list_runs_a_fixed_number_of_queries(cast, api):
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    staff = api(cast.sam)
+    counts = []
+    for n in (2, 6):
+        while Suggestion.objects.count() < n:
+            suggestion_in_state("registered", cast=cast, title=f"关于南冲电排站第{Suggestion.objects.count()}期的建议")
+        with CaptureQueriesContext(conn) as queries:
+            assert len(search(staff, "南冲 电排站")) == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

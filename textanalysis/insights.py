@@ -1,0 +1,146 @@
+"""Reads for the text pages: chronic issues of a year and the router's monthly accuracy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from accounts.models import Unit
+from suggestions.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Reply,
+    ReplyStatus,
+    Suggestion,
+)
+
+from .models import RoutingPrediction
+
+CHRONIC_YEARS = 3
+WEAK_CLASSES = ("C", "D")
+RELEASED = [ReplyStatus.RELEASED, ReplyStatus.SUPERSEDED]
+
+
+def unit_name(code: str) -> str | None:
+    return Unit.objects.filter(code=code).values_list("name", flat=True).first()
+
+
+@dataclass
+class ChronicIssue:
+    suggestion: Suggestion
+    years: list[int]
+    weak_reply: bool
+    history: list[Suggestion] = field(default_factory=list)  # earliest first, with `.released`
+
+
+def _chains(start_ids: set[int]) -> dict[int, int | None]:
+    """repeat_of of every suggestion reachable backwards from `start_ids` (one query per step)."""
+    parent: dict[int, int | None] = {}
+    frontier = set(start_ids)
+    while frontier:
+        rows = Suggestion.objects.filter(pk__in=frontier).values_list("pk", "repeat_of_id")
+        frontier = set()
+        for pk, up in rows:
+            parent[pk] = up
+            if up is not None and up not in parent:
+                frontier.add(up)
+    return parent
+
+
+def chronic_issues(*, year: int, limit: int = 200) -> list[ChronicIssue]:
+    """The year's suggestions raised in at least three years (by their repeat links) or answered
+    C/D, each with every earlier suggestion of the matter and its released replies and commitments."""
+    weak = Reply.objects.filter(
+        assignment__suggestion=OuterRef("pk"), status__in=RELEASED, result_class__in=WEAK_CLASSES
+    )
+    base = list(
+        Suggestion.objects.filter(session__year=year, merged_into__isnull=True)
+        .filter(Q(repeat_of__isnull=False) | Q(Exists(weak)))
+        .annotate(weak_reply=Exists(weak))
+        .select_related("session")
+        .order_by("number", "id")[:limit]
+    )
+    parent = _chains({s.pk for s in base})
+    every: set[int] = set(parent)
+    people = {
+        s.pk: s
+        for s in Suggestion.objects.filter(pk__in=every)
+        .select_related("session")
+        .only("pk", "title", "number", "session__year", "session__term", "session__number", "status", "repeat_of_id")
+    }
+    replies: dict[int, list[Reply]] = {}
+    for reply in (
+        Reply.objects.filter(assignment__suggestion_id__in=every, status__in=RELEASED)
+        .select_related("assignment__unit")
+        .prefetch_related("commitments")
+        .order_by("released_at")
+    ):
+        replies.setdefault(reply.assignment.suggestion_id, []).append(reply)
+    out = []
+    for s in base:
+        chain, cursor = [], parent.get(s.pk)
+        while cursor is not None and cursor in people and len(chain) < 30:
+            chain.append(people[cursor])
+            cursor = parent.get(cursor)
+        chain.reverse()
+        for earlier in chain:
+            earlier.released = replies.get(earlier.pk, [])  # type: ignore[attr-defined]
+        s.released = replies.get(s.pk, [])  # type: ignore[attr-defined]
+        years = sorted({e.session.year for e in chain} | {s.session.year})
+        if len(years) >= CHRONIC_YEARS or s.weak_reply:  # type: ignore[attr-defined]
+            out.append(ChronicIssue(s, years, bool(s.weak_reply), chain))  # type: ignore[attr-defined]
+    return out
+
+
+def _lead_is(column: str) -> Exists:
+    return Exists(
+        Assignment.objects.filter(
+            suggestion=OuterRef("suggestion"), role=AssignmentRole.LEAD, unit=OuterRef(column)
+        ).exclude(status=AssignmentStatus.RETURNED)
+    )
+
+
+def routing_accuracy_by_month(*, months: int = 12, today: dt.date | None = None) -> list[dict]:
+    """Per month of 交办: how often the router's first proposal (top-1) or one of its three (top-3)
+    is the lead unit that finally handled it, and the share of lead assignments returned."""
+    today = today or timezone.localdate()
+    since = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    rows = (
+        RoutingPrediction.objects.filter(created_at__date__gte=since)
+        .annotate(
+            month=TruncMonth("created_at"), hit1=_lead_is("first"), hit2=_lead_is("second"), hit3=_lead_is("third")
+        )
+        .values("month")
+        .annotate(
+            n=Count("pk"),
+            top1=Count("pk", filter=Q(hit1=True)),
+            top3=Count("pk", filter=Q(hit1=True) | Q(hit2=True) | Q(hit3=True)),
+        )
+        .order_by("-month")
+    )
+    returns = {
+        r["month"].date() if hasattr(r["month"], "date") else r["month"]: r
+        for r in Assignment.objects.filter(assigned_at__date__gte=since, role=AssignmentRole.LEAD)
+        .annotate(month=TruncMonth("assigned_at"))
+        .values("month")
+        .annotate(n=Count("pk"), returned=Count("pk", filter=Q(status=AssignmentStatus.RETURNED)))
+    }
+    out = []
+    for r in rows:
+        month = r["month"].date() if hasattr(r["month"], "date") else r["month"]
+        ret = returns.get(month, {"n": 0, "returned": 0})
+        out.append(
+            {
+                "month": month,
+                "n": r["n"],
+                "top1": r["top1"] / r["n"] if r["n"] else 0.0,
+                "top3": r["top3"] / r["n"] if r["n"] else 0.0,
+                "return_rate": ret["returned"] / ret["n"] if ret["n"] else 0.0,
+            }
+        )
+    return out

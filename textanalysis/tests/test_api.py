@@ -1,0 +1,238 @@
+"""SPEC section 11 endpoints: similar suggestions, unit routing, reply check; their permissions
+(any signed-in user / staff / the assigned unit's users), visibility and shapes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from suggestions.tests.factories import draft, lead_assignment, log_contact, suggestion_in_state
+
+from accounts.models import Unit
+from suggestions import services
+from suggestions.models import CongressSession, Suggestion
+from textanalysis.models import RouterModel, RoutingPrediction
+
+pytestmark = pytest.mark.django_db
+
+SIMILAR = "/api/v1/suggestions/similar/"
+ROUTING = "/api/v1/routing/suggest/"
+
+
+@pytest.fixture
+def duties(cast):
+    cast.water.duties = "负责水利工程、堤防、水闸、电排站、泵站的建设管理和城乡排涝。"
+    cast.water.save()
+    cast.finance.duties = "负责财政预算、专项资金安排和政府债务管理。"
+    cast.finance.save()
+    cast.education.duties = "负责中小学学位、校舍建设、教师队伍和校园安全。"
+    cast.education.save()
+    Unit.objects.create(code="MZJ", name="民政局", duties="负责最低生活保障（低保）、特困供养和养老服务。")
+    return cast
+
+
+# --- similar ---------------------------------------------------------------------------------------
+
+
+def test_similar_lists_what_the_caller_may_see_most_similar_first(cast, api):
+    public = suggestion_in_state("replied", cast=cast, public=True, title="关于改造南冲电排站的建议")
+    secret = suggestion_in_state("replied", cast=cast, confidential=True, public=True, title="关于南冲电排站扩容的建议")
+    other = suggestion_in_state("registered", cast=cast, title="关于增加中小学学位的建议")
+    body = {"title": "关于尽快改造南冲电排站的建议", "body": "南冲电排站排涝能力不足。"}
+    rows = api(cast.carol).post(SIMILAR, body, format="json").json()["results"]
+    assert [r["id"] for r in rows] == [public.pk]  # carol: only the public one
+    assert set(rows[0]) == {"id", "display_number", "title", "year", "status", "score"}
+    assert rows[0]["year"] == 2026 and rows[0]["status"] == "replied"
+    staff_rows = api(cast.sam).post(SIMILAR, body, format="json").json()["results"]
+    ranked = [r["id"] for r in staff_rows]
+    assert ranked[:2] == [public.pk, secret.pk]
+    assert other.pk not in ranked[:2]  # shares only the body's words, ranks after
+    assert len(staff_rows) <= 10
+
+
+def test_similar_needs_sign_in_and_some_text(cast, api):
+    assert api().post(SIMILAR, {"title": "电排站"}, format="json").status_code in (401, 403)
+    response = api(cast.alice).post(SIMILAR, {"title": " ", "body": ""}, format="json")
+    assert response.status_code == 400 and "title" in response.json()
+
+
+# --- routing ---------------------------------------------------------------------------------------
+
+
+def test_routing_is_for_staff_only(duties, api):
+    for persona in ("alice", "henry", "hannah", "victor"):
+        assert api(duties[persona]).post(ROUTING, {"title": "电排站"}, format="json").status_code == 403, persona
+    assert api().post(ROUTING, {"title": "电排站"}, format="json").status_code in (401, 403)
+
+
+def test_routing_proposes_three_leads_with_duty_evidence(duties, api):
+    response = api(duties.sam).post(
+        ROUTING, {"title": "关于改造南冲电排站的建议", "body": "汛期排涝能力不足。"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    data = response.json()
+    leads = [c for c in data["candidates"] if c["role"] == "lead"]
+    assert len(leads) == 3
+    assert leads[0]["unit"] == duties.water.pk and leads[0]["unit_name"] == "水务局"
+    assert any(e["kind"] == "duty" and "电排站" in e["text"] for e in leads[0]["evidence"])
+    assert isinstance(data["needs_human"], bool)
+
+
+def test_routing_learns_the_final_unit_after_a_return_and_cites_history(duties, api, settings):
+    """Two school-bus suggestions went to education, were returned and ended at finance: the
+    trained router follows the final assignment, and shows those suggestions as evidence."""
+    finals = []
+    for title in ("关于校车补贴的建议", "关于校车购置补贴资金的建议"):
+        s = suggestion_in_state("registered", cast=duties, title=title)
+        services.suggestion_assign(suggestion=s, actor=duties.sam, lead_units=[duties.education], co_units=[])
+        services.assignment_request_return(assignment=lead_assignment(s), actor=duties.oscar, reason="非本单位职责")
+        services.assignment_approve_return(assignment=lead_assignment(s), actor=duties.sam, note="改派")
+        services.suggestion_assign(suggestion=s, actor=duties.sam, lead_units=[duties.finance], co_units=[])
+        finals.append(s)
+    settings.ROUTER_HISTORY_WEIGHT_AT = 1  # two examples weigh as much as a real office's thousands
+    call_command("train_router")
+    assert RouterModel.objects.get().trained_on == 2
+    data = api(duties.sam).post(ROUTING, {"title": "关于校车补贴发放的建议"}, format="json").json()
+    top = data["candidates"][0]
+    assert top["unit"] == duties.finance.pk
+    assert {e.get("suggestion") for e in top["evidence"] if e["kind"] == "history"} & {s.pk for s in finals}
+
+
+def test_the_deputys_suggested_unit_is_evidence(duties, api):
+    data = (
+        api(duties.sam)
+        .post(ROUTING, {"title": "关于改造南冲电排站的建议", "suggested_unit": duties.finance.pk}, format="json")
+        .json()
+    )
+    finance = next(c for c in data["candidates"] if c["unit"] == duties.finance.pk)
+    assert any(e["kind"] == "suggested_unit" for e in finance["evidence"])
+
+
+def test_assigning_records_the_proposal_for_monthly_accuracy(duties, client):
+    with time_machine.travel(dt.datetime(2026, 3, 5, 10, tzinfo=dt.UTC), tick=False):
+        s = suggestion_in_state("assigned", cast=duties, title="关于改造南冲电排站的建议")
+    prediction = RoutingPrediction.objects.get(suggestion=s)
+    assert prediction.first == duties.water
+    client.force_login(duties.sam)
+    with time_machine.travel(dt.datetime(2026, 3, 20, 10, tzinfo=dt.UTC), tick=False):
+        html = client.get("/text/routing-accuracy/").content.decode()
+    assert "2026-03" in html and "100%" in html
+    client.force_login(duties.henry)
+    assert client.get("/text/routing-accuracy/").status_code == 403
+
+
+# --- reply check -----------------------------------------------------------------------------------
+
+
+def _handling(cast) -> Suggestion:
+    s = draft(cast, title="关于改造南冲电排站的建议", body="建议：一、尽快改造南冲电排站；二、增加排涝泵站维护经费。")
+    services.suggestion_submit(suggestion=s, actor=cast.alice)
+    services.suggestion_accept(suggestion=s, actor=cast.sam)
+    services.suggestion_assign(suggestion=s, actor=cast.sam, lead_units=[cast.water], co_units=[cast.finance])
+    services.assignment_sign(assignment=lead_assignment(s), actor=cast.henry)
+    return s
+
+
+def test_reply_check_for_the_units_users_only(cast, api):
+    s = _handling(cast)
+    url = f"/api/v1/assignments/{lead_assignment(s).pk}/reply-check/"
+    body = {"body": "我局正在研究南冲电排站改造事宜。", "result_class": "B"}
+    for persona in ("henry", "hannah"):
+        response = api(cast[persona]).post(url, body, format="json")
+        assert response.status_code == 200, (persona, response.content)
+    findings = api(cast.hannah).post(url, body, format="json").json()["findings"]
+    kinds = {(f["kind"], f["text"]) for f in findings}
+    assert ("boilerplate", "正在研究") in kinds
+    assert ("uncovered_point", "增加排涝泵站维护经费") in kinds
+    assert ("missing_commitment_date", "B") in kinds
+    assert api(cast.ivan).post(url, body, format="json").status_code == 404  # the co-unit does not hold it
+    assert api(cast.oscar).post(url, body, format="json").status_code == 404  # an outsider
+    assert api(cast.carol).post(url, body, format="json").status_code == 404
+    assert api(cast.sam).post(url, body, format="json").status_code == 403
+    assert api(cast.henry).post(url, {"body": "x", "result_class": "Z"}, format="json").status_code == 400
+
+
+def test_reply_check_panel_shows_next_to_the_waiting_reply(cast, client):
+    s = _handling(cast)
+    lead = lead_assignment(s)
+    log_contact(lead, cast.henry)
+    services.reply_draft(
+        assignment=lead, actor=cast.henry, body="正在研究。", result_class="A", adoption="adopted",
+        public=False, commitments=[],
+    )  # fmt: skip
+    client.force_login(cast.hannah)
+    detail = client.get(f"/suggestions/{s.pk}/").content.decode()
+    assert f"/text/reply-check/{lead.pk}/" in detail
+    panel = client.get(f"/text/reply-check/{lead.pk}/").content.decode()
+    assert 'data-kind="boilerplate"' in panel and 'data-kind="uncovered_point"' in panel
+
+
+# --- pages: intake hint, draft assist, routing panel, chronic ---------------------------------------
+
+
+def test_intake_shows_repeats_from_earlier_years_with_one_click_link(cast, client):
+    earlier_session = CongressSession.objects.create(term=16, number=1, year=2023, start_date=dt.date(2023, 1, 10))
+    old = suggestion_in_state("registered", cast=cast, title="关于改造南冲电排站的建议")
+    Suggestion.objects.filter(pk=old.pk).update(session=earlier_session)
+    new = draft(cast, title="关于改造南冲电排站的建议")
+    services.suggestion_submit(suggestion=new, actor=cast.alice)
+    client.force_login(cast.sam)
+    assert f"/text/intake-hint/{new.pk}/" in client.get("/intake/").content.decode()
+    hint = client.get(f"/text/intake-hint/{new.pk}/").content.decode()
+    assert "2023" in hint and f'value="{old.pk}"' in hint
+    assert f"/supervision/suggestions/{new.pk}/link-repeat/" in hint
+    client.force_login(cast.alice)
+    assert client.get(f"/text/intake-hint/{new.pk}/").status_code == 403
+
+
+def test_draft_assist_shows_similar_guidance_and_a_likely_unit(duties, client):
+    suggestion_in_state("replied", cast=duties, public=True, result_class="B", title="关于改造南冲电排站的建议")
+    client.force_login(duties.carol)
+    html = client.post(
+        "/text/draft-assist/", {"title": "南冲电排站改造", "body": "电排站坏了，建议修。"}
+    ).content.decode()
+    assert "关于改造南冲电排站的建议" in html and "2026" in html
+    assert 'data-kind="title"' in html and "水务局" in html
+    form = client.get("/suggestions/new/").content.decode()
+    assert "/text/draft-assist/" in form and "<script>" not in form.split("</footer>")[0]
+
+
+def test_assign_page_loads_the_routing_panel(duties, client):
+    s = suggestion_in_state("registered", cast=duties, title="关于改造南冲电排站的建议")
+    client.force_login(duties.sam)
+    assert f"/text/routing/{s.pk}/" in client.get(f"/suggestions/{s.pk}/assign/").content.decode()
+    panel = client.get(f"/text/routing/{s.pk}/").content.decode()
+    assert ("水务局" in panel and "a person must decide" in panel.lower()) or "人" in panel
+    client.force_login(duties.henry)
+    assert client.get(f"/text/routing/{s.pk}/").status_code in (403, 404)
+
+
+def test_chronic_issues_list_matters_raised_in_three_years(cast, client):
+    chain = []
+    for year in (2022, 2024, 2026):
+        session = CongressSession.objects.get_or_create(
+            year=year, defaults={"term": 16, "number": year - 2021, "start_date": dt.date(year, 1, 10)}
+        )[0]
+        s = suggestion_in_state("replied", cast=cast, result_class="B", title="关于改造南冲电排站的建议")
+        Suggestion.objects.filter(pk=s.pk).update(session=session, repeat_of=chain[-1] if chain else None)
+        chain.append(s)
+    client.force_login(cast.sam)
+    html = client.get("/text/chronic/", {"year": 2026}).content.decode()
+    assert "2022, 2024, 2026" in html and f'data-suggestion="{chain[-1].pk}"' in html
+    assert "年底前完成改造" in html  # the earlier commitments
+    assert client.get("/text/chronic/", {"year": 2024}).content.decode().count("data-suggestion=") == 0
+    client.force_login(cast.victor)
+    assert client.get("/text/chronic/").status_code == 200
+    client.force_login(cast.alice)
+    assert client.get("/text/chronic/").status_code == 403
+
+
+def test_staff_write_unit_duties_others_read_them(cast, api):
+    url = f"/api/v1/units/{cast.water.pk}/"
+    assert api(cast.sam).patch(url, {"duties": "负责电排站和排涝。"}, format="json").status_code == 200
+    assert api(cast.henry).get(url).json()["duties"] == "负责电排站和排涝。"
+    assert api(cast.hannah).patch(url, {"duties": "改写"}, format="json").status_code == 403
+    cast.water.refresh_from_db()
+    assert cast.water.duties == "负责电排站和排涝。"

@@ -1,0 +1,95 @@
+"""The pure text functions (common.text), with Chinese cases written out."""
+
+from __future__ import annotations
+
+from common.text.checks import drafting_findings, proposals, reply_findings
+from common.text.highlight import highlight
+from common.text.router import Router
+from common.text.segment import index_text, query_terms, words
+
+
+def test_the_domain_dictionary_keeps_place_names_and_terms_whole():
+    assert "电排站" in words("关于改造南冲电排站的建议")
+    assert "南冲" in words("关于改造南冲电排站的建议")
+    assert "调休" in words("调休安排提前公布")
+    assert {"台山", "台山市"} <= set(index_text("台山市部分农村低保户").split())
+
+
+def test_query_terms_split_words_and_numbers():
+    assert query_terms("南冲 电排站") == (["南冲", "电排站"], [])
+    assert query_terms("第0123号") == ([], [123])
+    assert query_terms("123 低保") == (["低保"], [123])
+
+
+def test_highlight_marks_longest_words_and_escapes_the_rest():
+    assert highlight("<b>电排站</b>", ["电排", "电排站"]) == "&lt;b&gt;<mark>电排站</mark>&lt;/b&gt;"
+    long = "甲" * 200 + "南冲" + "乙" * 200
+    excerpt = highlight(long, ["南冲"], snippet=40)
+    assert excerpt.startswith("…") and excerpt.endswith("…") and "<mark>南冲</mark>" in excerpt
+
+
+def test_proposals_split_by_numbering_and_semicolons():
+    body = "南冲电排站年久失修。为此建议：一、尽快将南冲电排站改造列入计划；二、增加排涝泵站的维护经费；三、建立汛期值守制度。"
+    assert proposals(body) == ["尽快将南冲电排站改造列入计划", "增加排涝泵站的维护经费", "建立汛期值守制度"]
+    assert proposals("建议如下：\n1. 增设红绿灯\n2. 拓宽路口\n(3) 加强执法巡查") == [
+        "增设红绿灯",
+        "拓宽路口",
+        "加强执法巡查",
+    ]
+
+
+def test_reply_findings_name_each_kind():
+    body = "建议：一、尽快将南冲电排站改造列入计划；二、增加排涝泵站的维护经费；三、建立汛期值守制度。"
+    reply = "我局高度重视，正在研究南冲电排站改造列入计划事宜，感谢代表关心。\n汛期值守制度已经建立。"
+    earlier = ["我局高度重视，正在研究南冲电排站改造列入计划事宜，感谢代表关心和支持。"]
+    found = reply_findings(suggestion_body=body, reply=reply, earlier_replies=earlier, result_class="B")
+    kinds = {(f.kind, f.text) for f in found}
+    assert ("boilerplate", "正在研究") in kinds and ("boilerplate", "高度重视") in kinds
+    assert ("uncovered_point", "增加排涝泵站的维护经费") in kinds
+    assert ("uncovered_point", "建立汛期值守制度") not in kinds
+    assert any(k == "reused_text" for k, _ in kinds)
+    assert ("missing_commitment_date", "B") in kinds
+    dated = reply_findings(
+        suggestion_body=body, reply="计划于2027年6月前完成改造。", earlier_replies=[], result_class="B"
+    )
+    assert not any(f.kind == "missing_commitment_date" for f in dated)
+
+
+def test_drafting_guidance_advises_on_the_customary_shape():
+    kinds = {f.kind for f in drafting_findings("南冲电排站和外海水闸及礼乐堤围", "电排站坏了")}
+    assert kinds == {"title", "one_matter", "structure", "short"}
+    good_body = (
+        "目前南冲电排站设备老化，存在排涝能力不足的问题。由于建成已三十年，汛期内涝频发，造成农田受浸。"
+        "建议：一、尽快将电排站改造列入年度计划；二、增加日常维护经费。"
+    )
+    assert drafting_findings("关于改造南冲电排站的建议", good_body) == []
+
+
+def test_the_cold_router_reads_duties_and_the_trained_one_learns():
+    units = {
+        "SLJ": "负责水利工程、堤防、水闸、电排站、泵站的建设和排涝。",
+        "MZJ": "负责最低生活保障（低保）、特困供养、养老服务和社会救助。",
+        "JTJ": "负责公路、农村公路、公交线路和客运站的建设与管理。",
+    }
+    cold = Router().fit(units)
+    assert cold.rank("关于改造南冲电排站的建议")[0].unit == "SLJ"
+    assert cold.rank("关于提高农村低保标准的建议")[0].unit == "MZJ"
+    # History teaches what duties do not say: 校车 goes to transport in this office.
+    texts = ["关于规范校车运营的建议", "关于增加校车线路的建议", "关于校车安全管理的建议"] * 20
+    trained = Router().fit(units, texts, ["JTJ"] * 60, list(range(60)))
+    ranked = trained.rank("关于校车接送的建议")
+    assert ranked[0].unit == "JTJ" and ranked[0].history
+
+
+def test_the_evaluation_compares_baseline_cold_start_and_trained():
+    from textanalysis.evaluate import evaluate
+
+    units = {
+        "SLJ": "负责水利工程、堤防、水闸、电排站、泵站的建设和排涝。",
+        "MZJ": "负责最低生活保障（低保）、特困供养、养老服务和社会救助。",
+        "JTJ": "负责公路、农村公路、公交线路和客运站的建设与管理。",
+    }
+    rows = [("关于改造电排站的建议", "SLJ"), ("关于提高低保标准的建议", "MZJ"), ("关于开通公交线路的建议", "JTJ")] * 4
+    baseline, cold, trained = evaluate(units, rows, k=4)
+    assert cold.top1_rate == 1.0 and trained.top1_rate == 1.0
+    assert baseline.top1_rate < cold.top1_rate
