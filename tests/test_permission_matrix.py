@@ -431,6 +431,20 @@ TABLE: dict[str, Row] = {
     "deputies:mine": (None, only(DEPUTIES, ok=302, others=404), None),
     "deputies:index": (None, STAFF_PAGE, None),
     "deputies:export": (None, STAFF_PAGE, None),
+    # --- text: similar suggestions, routing (staff), reply check (the assigned unit), chronic issues
+    "suggestion-similar": (None, API_POST_ONLY, None),
+    "routing-suggest": (None, only({"staff"}, ok=405, anonymous=401), None),
+    "assignment-reply-check": ("assignment", API_POST_ONLY, None),
+    "text_draft_assist": (None, PAGE_POST_ONLY, None),
+    "text_intake_hint": ("suggestion", STAFF_PAGE, None),
+    "text_routing_panel": ("suggestion", STAFF_PAGE, None),
+    "text_reply_check": (
+        "assignment",
+        only({"unit_handler", "unit_head"}) | {"deputy_other": 404, "unit_other": 404, "supervisor_other": 404},
+        None,
+    ),
+    "text_chronic": (None, DASHBOARD_PAGE, None),
+    "text_routing_accuracy": (None, DASHBOARD_PAGE, None),
     # --- the audit log of security events: staff only
     "audit-event-list": (None, STAFF_API, None),
     "audit-event-detail": ("audit_event", STAFF_API, None),

@@ -96,6 +96,14 @@ class SuggestionOut(serializers.ModelSerializer):
             data["reason"] = ""
         return data
 
+    @extend_schema_field(
+        {"type": "object", "nullable": True, "properties": {"title": {"type": "string"}, "body": {"type": "string"}}}
+    )
+    def get_highlight(self, obj) -> dict | None:
+        request = self.context.get("request")
+        text = getattr(request, "query_params", {}).get("search", "") if request is not None else ""
+        return search_highlight(obj, text) if text.strip() else None
+
 
 @extend_schema_field(OpenApiTypes.INT)
 class VisibleSuggestionField(serializers.PrimaryKeyRelatedField):
@@ -112,14 +120,6 @@ class VisibleSuggestionField(serializers.PrimaryKeyRelatedField):
 
         request = self.context.get("request")
         return suggestions_visible_to(getattr(request, "user", None))
-
-    @extend_schema_field(
-        {"type": "object", "nullable": True, "properties": {"title": {"type": "string"}, "body": {"type": "string"}}}
-    )
-    def get_highlight(self, obj) -> dict | None:
-        request = self.context.get("request")
-        text = getattr(request, "query_params", {}).get("search", "") if request is not None else ""
-        return search_highlight(obj, text) if text.strip() else None
 
 
 class SuggestionIn(serializers.Serializer):
