@@ -33,9 +33,9 @@ from accounts.models import Role, Unit, User
 from suggestions.models import (
     Assignment,
     Category,
-    CoSigner,
     CongressSession,
     Contact,
+    CoSigner,
     Deadline,
     Evaluation,
     Reply,

@@ -72,6 +72,14 @@ def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:
     return qs.none()
 
 
+def own_suggestion_ids(user: User):
+    """Ids of the suggestions a deputy leads or co-signs: `lead_deputy` index UNION the co-signer
+    (deputy, suggestion) index, so a deputy's own list costs their rows, not the table's."""
+    led = Suggestion.objects.filter(lead_deputy=user).order_by().values("pk")
+    cosigned = CoSigner.objects.filter(deputy=user).order_by().values("suggestion_id")
+    return led.union(cosigned)
+
+
 def get_suggestion_for(user: User | None, pk: int | str) -> Suggestion:
     try:
         return suggestions_visible_to(user).select_related("session", "lead_deputy", "category").get(pk=int(pk))

@@ -129,7 +129,7 @@ class SuggestionFilter(django_filters.FilterSet):
         user = self.request.user
         if not value or not user.is_authenticated:
             return qs
-        return qs.filter(Q(lead_deputy=user) | Q(cosignatures__deputy=user)).distinct()
+        return qs.filter(pk__in=selectors.own_suggestion_ids(user))
 
 
 def _ok(data, code=status.HTTP_200_OK):

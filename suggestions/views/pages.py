@@ -89,9 +89,7 @@ def home(request):
 
 
 def _mine(user):
-    return selectors.suggestion_list(user).filter(
-        Q(lead_deputy=user) | Q(Exists(CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user)))
-    )
+    return selectors.suggestion_list(user).filter(pk__in=selectors.own_suggestion_ids(user))
 
 
 def _deputy_home(user, today):
