@@ -167,7 +167,7 @@ def main() -> None:
 
     # Warm up every URL twice.
     for _label, who, url, twin_url in list_cases:
-        for _ in range(2):
+        for _ in range(2 if twin_url else 1):
             timed(clients[who], url)
             if twin_url:
                 timed(clients[who], twin_url)
@@ -179,7 +179,7 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|")
     for label, who, url, twin_url in list_cases:
         api_t, twin_t = [], []
-        for _ in range(args.rounds):
+        for _ in range(args.rounds if twin_url else 3):
             api_t.append(timed(clients[who], url))
             if twin_url:
                 twin_t.append(timed(clients[who], twin_url))
