@@ -298,6 +298,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "textanalysis.tasks.train_router",
         "schedule": 24 * 3600,
     },
+    # Drains the maintained dashboard figures' queue if an after-commit refresh was lost.
+    "refresh-figures": {
+        "task": "dashboards.tasks.refresh_figures",
+        "schedule": 60,
+    },
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

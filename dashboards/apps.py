@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class DashboardsConfig(AppConfig):
     name = "dashboards"
     verbose_name = _("Dashboards and assessment")
+
+    def ready(self):
+        from suggestions.models import Event
+        from suggestions.signals import event_recorded
+
+        from .figures import on_event
+
+        # Maintained figures: every timeline event queues its suggestion's cells (dashboards.figures).
+        event_recorded.connect(on_event, sender=Event, dispatch_uid="dashboards.figures.on_event")

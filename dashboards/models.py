@@ -147,3 +147,34 @@ class PublishedReport(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+class Figure(models.Model):
+    """One maintained dashboard figure (see `dashboards.figures`): a count for one cell (a unit or a
+    category, in one session), or one day's bucket of a date histogram (`day` set) for the counts that
+    depend on today's date. Rebuilt cell by cell from the live definitions; never edited by hand."""
+
+    dim = models.CharField(max_length=10)
+    key = models.IntegerField()  # the unit or category id; 0 for "no category"
+    session_id = models.IntegerField()
+    name = models.CharField(max_length=20)
+    day = models.DateField(null=True)
+    value = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["dim", "session_id", "key"], name="figure_cell")]
+
+
+class FigureQueue(models.Model):
+    """Suggestions whose figures are to be refreshed, written in the transaction that changed them;
+    `cells` are the cells the suggestion counted in at that moment (so a cell it leaves is refreshed too)."""
+
+    suggestion_id = models.BigIntegerField()
+    cells = models.JSONField(default=list)
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+
+class FigureState(models.Model):
+    """Present (pk=1) once the figures have been built; until then the dashboards compute live."""
+
+    built_at = models.DateTimeField()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import ActionInvalid
 
+from . import selectors
 from .models import OPEN_DEADLINE, Assignment, Deadline, DeadlineKind, Suggestion
 from .search import suggestions_search
 
@@ -89,7 +90,7 @@ class SuggestionFilter(django_filters.FilterSet):
         user = self.request.user
         if not value or not user.is_authenticated:
             return qs
-        return qs.filter(Q(lead_deputy=user) | Q(cosignatures__deputy=user)).distinct()
+        return qs.filter(pk__in=selectors.own_suggestion_ids(user))
 
 
 class DeadlineFilter(django_filters.FilterSet):

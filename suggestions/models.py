@@ -218,6 +218,9 @@ class Suggestion(models.Model):
         indexes = [
             models.Index(fields=["session", "status"], name="sugg_session_status"),
             models.Index(fields=["category", "status"], name="sugg_category_status"),
+            # The lists' default order, newest first; staff's status filter in the same order.
+            models.Index(fields=["-created_at", "-id"], name="sugg_created_id"),
+            models.Index(fields=["status", "-created_at", "-id"], name="sugg_status_created_id"),
         ]
 
     def __str__(self) -> str:
@@ -251,6 +254,8 @@ class CoSigner(models.Model):
         verbose_name = _("co-signer (联名代表)")
         verbose_name_plural = _("co-signers (联名代表)")
         constraints = [models.UniqueConstraint(fields=["suggestion", "deputy"], name="unique_cosigner")]
+        # A deputy's co-signed suggestions, read from the index alone.
+        indexes = [models.Index(fields=["deputy", "suggestion"], name="cosigner_deputy_suggestion")]
 
     def __str__(self) -> str:
         return f"{self.deputy} → {self.suggestion_id}"
@@ -351,7 +356,13 @@ class Assignment(models.Model):
                 fields=["suggestion", "unit"], condition=~Q(status="returned"), name="unique_live_assignment"
             ),
         ]
-        indexes = [models.Index(fields=["unit", "status"], name="assignment_unit_status")]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="assignment_unit_status"),
+            # A unit's visible suggestions (what `suggestions_visible_to` asks), read from the index alone.
+            models.Index(
+                fields=["unit", "suggestion"], condition=~Q(status="returned"), name="assignment_unit_live_sugg"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.suggestion_id} → {self.unit} ({self.role})"

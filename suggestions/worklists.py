@@ -53,9 +53,8 @@ def annotate_rows(suggestions, today: dt.date) -> list[Suggestion]:
 
 def suggestions_of_deputy(user: User) -> QuerySet[Suggestion]:
     """A deputy's own list: the suggestions they lead or were invited to co-sign (drafts included)."""
-    return selectors.suggestion_list(user).filter(
-        Q(lead_deputy=user) | Q(Exists(CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user)))
-    )
+    # The lead_deputy index UNION the co-signer index: costs the deputy's rows, not the table's.
+    return selectors.suggestion_list(user).filter(pk__in=selectors.own_suggestion_ids(user))
 
 
 def deputy_home(user: User, today: dt.date) -> dict:

@@ -11,10 +11,11 @@ from testing.factories import suggestion_in_state
 pytestmark = pytest.mark.django_db
 
 # Pinned per endpoint: a query per row, or a new prefetch nobody asked for, shows up here.
+# The count is capped (common.pagination): at most 1,001 rows are counted, above that it is estimated.
 LIST_QUERIES = {
-    "/api/v1/suggestions/": 4,  # count, page (with session, category, lead), assignments+unit, co-signers+deputy
-    "/api/v1/assignments/": 2,  # count, page (with unit, suggestion)
-    "/api/v1/deadlines/": 2,  # count, page (with unit, suggestion, session, assignment)
+    "/api/v1/suggestions/": 4,  # capped count, page (session, category, lead), assignments+unit, co-signers+deputy
+    "/api/v1/assignments/": 2,  # capped count, page (with unit, suggestion)
+    "/api/v1/deadlines/": 2,  # capped count, page (with unit, suggestion, session, assignment)
 }
 
 
@@ -52,6 +53,45 @@ def test_list_query_counts_are_pinned_and_do_not_grow_with_the_page_size(cast, a
         queries, rows = run(api(cast[who]), "/api/v1/suggestions/", 50)
         assert queries == small_counts[who], who
         assert rows == (0 if who == "victor" else 50), who  # victor supervises none of them
+
+
+def test_a_list_longer_than_its_page_adds_one_capped_count_and_deep_pages_cost_the_same(cast, api):
+    """Page 1 and page 5 of 10-row pages over 50 rows: the same queries (a capped count, the page
+    by a deferred join, the two prefetches); `next` is null exactly on the last page."""
+    make_rows(cast, 50)
+    staff = api(cast.sam)
+    counts = []
+    for page in (1, 3, 5):
+        with CaptureQueriesContext(connection) as queries:
+            response = staff.get(f"/api/v1/suggestions/?page_size=10&page={page}")
+        body = response.json()
+        assert response.status_code == 200
+        assert body["count"] == 50 and body["count_exact"] is True
+        assert len(body["results"]) == 10
+        assert (body["next"] is None) == (page == 5)
+        counts.append(len(queries))
+    assert counts == [4, 4, 4]
+    assert staff.get("/api/v1/suggestions/?page_size=10&page=6").status_code == 404
+    # Pages hold disjoint rows in the list's order.
+    seen = [
+        r["id"]
+        for p in (1, 2, 3, 4, 5)
+        for r in staff.get(f"/api/v1/suggestions/?page_size=10&page={p}").json()["results"]
+    ]
+    assert len(set(seen)) == 50
+
+
+def test_count_above_the_cap_is_an_estimate_flagged_inexact(cast, api, monkeypatch):
+    from common import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 4)
+    monkeypatch.setattr(pagination, "_estimate", lambda qs: 3)
+    make_rows(cast, 6)
+    body = api(cast.sam).get("/api/v1/suggestions/?page_size=2").json()
+    assert body["count_exact"] is False and body["count"] == 5  # never below what was seen to exist
+    assert len(body["results"]) == 2 and body["next"]
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 6)
+    assert api(cast.sam).get("/api/v1/suggestions/?page_size=2").json()["count_exact"] is True
 
 
 def test_timeline_query_count_does_not_grow(cast, api):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from dashboards.generator import generate
 
@@ -23,18 +24,29 @@ class Command(BaseCommand):
         if options["suggestions"] < 1 or options["units"] < 1 or options["years"] < 1 or options["chunk"] < 1:
             raise CommandError("--suggestions, --units, --years and --chunk must be positive.")
         started = time.monotonic()
-        stats = generate(
-            suggestions=options["suggestions"],
-            units=options["units"],
-            years=options["years"],
-            seed=options["seed"],
-            chunk=options["chunk"],
-            progress=(lambda msg: self.stdout.write(msg)) if options["verbosity"] > 1 else None,
-        )
+        # A progress bar with the rate and the time left (on stderr, so stdout keeps the summary);
+        # -v 0 turns it off.
+        with tqdm(
+            total=options["suggestions"],
+            unit=" suggestions",
+            unit_scale=True,
+            disable=options["verbosity"] == 0,
+            file=self.stderr._out,
+            dynamic_ncols=True,
+        ) as bar:
+            stats = generate(
+                suggestions=options["suggestions"],
+                units=options["units"],
+                years=options["years"],
+                seed=options["seed"],
+                chunk=options["chunk"],
+                progress=bar.update,
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{stats.suggestions} suggestions, {stats.assignments} assignments, {stats.replies} replies, "
-                f"{stats.contacts} contacts, {stats.evaluations} evaluations, {stats.deadlines} deadlines "
+                f"{stats.contacts} contacts, {stats.evaluations} evaluations, {stats.deadlines} deadlines, "
+                f"{stats.cosigners} co-signers "
                 f"over {stats.units} units in {time.monotonic() - started:.1f}s"
             )
         )

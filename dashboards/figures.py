@@ -1,0 +1,340 @@
+"""Maintained dashboard figures: the counts of `dashboards.metrics`, kept per cell so a dashboard
+reads a few hundred stored numbers instead of grouping a million fact rows on every request.
+
+Design (docs/benchmarks.md, "Dashboards"):
+
+- A **cell** is one unit or one category (0 = no category) in one congress session. Its figures
+  are the `metrics` counts of that cell, computed by the very fact querysets and predicates the
+  live dashboards use (so they cannot drift in definition), stored as `Figure` rows.
+- Counts that depend on today's date are stored as date histograms and summed at read time:
+  `due` = replied + unreplied lead assignments with `due_date` before the reference day
+  (`pending_due` by due date); `overdue` / `due_soon` from open reply deadlines (`open_deadline`
+  by due date). The monthly trend is stored the same way (`*_month` by month).
+- Totals, sessions and years are sums of the category cells (categories partition the counted
+  suggestions); units are their own cells. Key items and date ranges stay live (a key item's
+  suggestions are few; a range is bounded by its own rows through the 交办 date).
+- **Keeping them current**: every timeline event (`suggestions.signals.event_recorded`, sent by
+  `services.event_record` inside the transition's transaction) queues the suggestion with the
+  cells it counts in at that moment (`FigureQueue`, same transaction, so a committed change is
+  never lost). After commit a Celery task (eager without Redis) refreshes the queued
+  suggestions' cells: the recorded ones and the ones it counts in now, so a cell it left is
+  recomputed too. Each cell is recomputed whole from the live rows under a per-cell lock, so the
+  result does not depend on the order or number of refreshes. A periodic task drains leftovers.
+- `manage.py build_figures` (re)builds everything; until it has run once the dashboards compute
+  live, as before. Frozen snapshots are untouched: they keep the figures they were taken with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from suggestions.models import Assignment, AssignmentRole, AssignmentStatus, CongressSession, Suggestion
+
+from . import metrics as m
+from .models import Figure, FigureQueue, FigureState
+
+TIME_DEPENDENT = ("due", "overdue", "due_soon")
+FIXED = [n for n in m.COUNTS if n not in TIME_DEPENDENT]
+CELL_DIMS = ("unit", "category")
+SERVED = (None, "unit", "category", "session", "year")
+SESSION_PATH = {m.ASSIGNMENT: "suggestion__session", m.SUGGESTION: "session", m.DEADLINE: "suggestion__session"}
+MONTHS = ("registered", "replied", "closed")
+
+Cell = tuple[str, int, int]  # (dim, key, session id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Computing figures from the live rows
+
+
+def _key_filter(group: str, keys: Iterable[int] | None) -> Q:
+    if keys is None:
+        return Q()
+    keys = list(keys)
+    q = Q(**{f"{group}__in": [k for k in keys if k]})
+    if 0 in keys:
+        q |= Q(**{f"{group}__isnull": True})
+    return q
+
+
+def compute(dim: str, keys: Iterable[int] | None = None, sessions: Iterable[int] | None = None) -> list[Figure]:
+    """The figures of `dim`'s cells (all of them, or those with these keys and sessions)."""
+    d = m.DIMENSIONS[dim]
+    period = m.Period()
+    keys = list(keys) if keys is not None else None
+    sessions = list(sessions) if sessions is not None else None
+    out: dict[tuple[int, int, str, dt.date | None], int] = defaultdict(int)
+
+    def facts(source: str):
+        group, session = d.paths[source], SESSION_PATH[source]
+        qs = m.facts_for(source, period)
+        if d.skip_null:
+            qs = qs.filter(**{f"{group}__isnull": False})
+        qs = qs.filter(_key_filter(group, keys))
+        if sessions is not None:
+            qs = qs.filter(**{f"{session}__in": sessions})
+        return qs, group, session
+
+    def add(rows, group: str, session: str, name: str | None = None, day: str | None = None) -> None:
+        for row in rows:
+            key, sid = row.pop(group) or 0, row.pop(session)
+            when = row.pop(day) if day else None
+            if isinstance(when, dt.datetime):
+                when = timezone.localtime(when, m.SHANGHAI).date()
+            for count, value in row.items():
+                if value:
+                    out[(key, sid, name or count, when)] += value
+
+    per_source: dict[str, list[str]] = defaultdict(list)
+    for name in FIXED:
+        per_source[d.source_of(name)].append(name)
+    for source, names in per_source.items():
+        qs, group, session = facts(source)
+        aggregates = m._aggregates(names, period, "" if source == m.SUGGESTION else "suggestion__")
+        add(qs.values(group, session).annotate(**aggregates).order_by(), group, session)
+    # Date histograms for the counts that depend on today.
+    qs, group, session = facts(m.ASSIGNMENT)
+    add(
+        qs.filter(released_at_first__isnull=True).values(group, session, "due_date").annotate(n=Count("pk")).order_by(),
+        group,
+        session,
+        "pending_due",
+        "due_date",
+    )
+    qs, group, session = facts(m.DEADLINE)
+    add(
+        qs.values(group, session, "due_date").annotate(n=Count("pk")).order_by(),
+        group,
+        session,
+        "open_deadline",
+        "due_date",
+    )
+    if dim == "unit":
+        co = (
+            Assignment.objects.filter(role=AssignmentRole.CO)
+            .exclude(status=AssignmentStatus.RETURNED)
+            .filter(m.counted_q("suggestion__"), _key_filter("unit", keys))
+        )
+        if sessions is not None:
+            co = co.filter(suggestion__session__in=sessions)
+        add(
+            co.values("unit", "suggestion__session").annotate(co_assigned=Count("pk")).order_by(),
+            "unit",
+            "suggestion__session",
+        )
+    if dim == "category":
+        # The monthly trend (registrations, first replies, closures), by the cell's month.
+        qs, group, session = facts(m.SUGGESTION)
+        month = TruncMonth("registered_at", tzinfo=m.SHANGHAI)
+        add(
+            qs.annotate(month=month).values(group, session, "month").annotate(n=Count("pk")).order_by(),
+            group,
+            session,
+            "registered_month",
+            "month",
+        )
+        closed = qs.filter(status="closed").annotate(month=TruncMonth("closed_at", tzinfo=m.SHANGHAI))
+        add(
+            closed.values(group, session, "month").annotate(n=Count("pk")).order_by(),
+            group,
+            session,
+            "closed_month",
+            "month",
+        )
+        qs, group, session = facts(m.ASSIGNMENT)
+        replied = qs.filter(released_at_first__isnull=False).annotate(
+            month=TruncMonth("released_at_first", tzinfo=m.SHANGHAI)
+        )
+        add(replied.values(group, session, "month").annotate(n=Count("pk")).order_by(), group, session, "replied_month", "month")  # fmt: skip
+    return [
+        Figure(dim=dim, key=key, session_id=sid, name=name, day=day, value=value)
+        for (key, sid, name, day), value in out.items()
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Building and keeping current
+
+
+def build() -> int:
+    """Recompute every figure (one set of GROUP BYs per dimension); returns the number of rows."""
+    with transaction.atomic():
+        _lock_all()
+        Figure.objects.all().delete()
+        FigureQueue.objects.all().delete()
+        rows = [f for dim in CELL_DIMS for f in compute(dim)]
+        Figure.objects.bulk_create(rows, batch_size=5000)
+        FigureState.objects.update_or_create(pk=1, defaults={"built_at": timezone.now()})
+    return len(rows)
+
+
+def is_built() -> bool:
+    return FigureState.objects.filter(pk=1).exists()
+
+
+def cells_of(suggestion_ids: Iterable[int]) -> set[Cell]:
+    """The cells numbered suggestions count in: their category and every unit ever assigned (a
+    returned unit's cell changes when it leaves), in their session. Unnumbered ones count nowhere."""
+    ids = list(suggestion_ids)
+    cells: set[Cell] = set()
+    for category, session in Suggestion.objects.filter(pk__in=ids, number__isnull=False).values_list(
+        "category_id", "session_id"
+    ):
+        cells.add(("category", category or 0, session))
+    for unit, session in (
+        Assignment.objects.filter(suggestion__in=ids, suggestion__number__isnull=False)
+        .values_list("unit_id", "suggestion__session_id")
+        .distinct()
+    ):
+        cells.add(("unit", unit, session))
+    return cells
+
+
+def on_event(sender, event, **kwargs) -> None:
+    """Queue the event's suggestion in the transition's own transaction; refresh after commit."""
+    if not is_built():
+        return
+    cells = sorted(cells_of([event.suggestion_id]))
+    FigureQueue.objects.create(suggestion_id=event.suggestion_id, cells=[list(c) for c in cells])
+    transaction.on_commit(_schedule_refresh)
+
+
+def _schedule_refresh() -> None:
+    from .tasks import refresh_figures
+
+    refresh_figures.delay()
+
+
+def _lock_cell(cell: Cell) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7713, zlib.crc32(repr(cell).encode()) - 2**31])
+
+
+def _lock_all() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE dashboards_figure IN SHARE ROW EXCLUSIVE MODE")
+
+
+def refresh_cells(cells: Iterable[Cell]) -> None:
+    """Recompute these cells whole, each under its own lock (inside the caller's transaction)."""
+    for cell in sorted(set(cells)):
+        dim, key, session = cell
+        _lock_cell(cell)
+        Figure.objects.filter(dim=dim, key=key, session_id=session).delete()
+        Figure.objects.bulk_create(compute(dim, keys=[key], sessions=[session]))
+
+
+def process_queue(batch: int = 100) -> int:
+    """Refresh the cells of queued suggestions; returns how many queue entries were handled."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            entries = list(FigureQueue.objects.select_for_update(skip_locked=True).order_by("pk")[:batch])
+            if not entries:
+                return done
+            cells = {tuple(c) for e in entries for c in e.cells} | cells_of({e.suggestion_id for e in entries})
+            refresh_cells(cells)  # type: ignore[arg-type]
+            FigureQueue.objects.filter(pk__in=[e.pk for e in entries]).delete()
+            done += len(entries)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def serves(dimension: str | None, period: m.Period) -> bool:
+    return dimension in SERVED and not period.is_range and is_built()
+
+
+def _sessions_q(period: m.Period) -> Q:
+    q = Q()
+    if period.year is not None:
+        q &= Q(session_id__in=CongressSession.objects.filter(year=period.year).values("pk"))
+    if period.session_id is not None:
+        q &= Q(session_id=period.session_id)
+    return q
+
+
+def _sums(period: m.Period) -> dict[str, Any]:
+    soon = period.today + dt.timedelta(days=m.DUE_SOON_DAYS)
+    sums: dict[str, Any] = {n: Sum("value", filter=Q(name=n)) for n in FIXED}
+    sums["pending_due"] = Sum("value", filter=Q(name="pending_due", day__lt=period.as_of))
+    sums["overdue"] = Sum("value", filter=Q(name="open_deadline", day__lt=period.today))
+    sums["due_soon"] = Sum("value", filter=Q(name="open_deadline", day__gte=period.today, day__lte=soon))
+    return sums
+
+
+def _finish(row: dict[str, Any]) -> dict[str, Any]:
+    for name in m.COUNTS:
+        if name != "due":
+            row[name] = row.get(name) or 0
+    row["due"] = row["replied"] + (row.pop("pending_due", None) or 0)
+    return m.with_rates({name: row[name] for name in m.COUNTS})
+
+
+def breakdown(dimension: str | None, period: m.Period) -> dict[Any, dict[str, Any]]:
+    """What `metrics.breakdown` returns, read from the figures (one query; two for years)."""
+    dim = "unit" if dimension == "unit" else "category"
+    qs = (
+        Figure.objects.filter(_sessions_q(period), dim=dim).exclude(name__endswith="_month").exclude(name="co_assigned")
+    )
+    if dimension in ("unit", "category"):
+        group = "key"
+    elif dimension in ("session", "year"):
+        group = "session_id"
+    else:
+        group = None
+    result: dict[Any, dict[str, Any]] = {}
+    if group is None:
+        return {None: _finish(qs.aggregate(**_sums(period)))}
+    rows = list(qs.values(group).annotate(**_sums(period)).order_by())
+    if dimension == "year":
+        years = dict(CongressSession.objects.values_list("pk", "year"))
+        merged: dict[Any, dict[str, Any]] = {}
+        for row in rows:
+            target = merged.setdefault(years[row.pop(group)], {})
+            for name, value in row.items():
+                target[name] = (target.get(name) or 0) + (value or 0)
+        return {key: _finish(row) for key, row in merged.items()}
+    for row in rows:
+        key = row.pop(group)
+        if dimension == "category" and key == 0:
+            key = None
+        result[key] = _finish(row)
+    return result
+
+
+def co_assigned(period: m.Period) -> dict[int, int]:
+    rows = (
+        Figure.objects.filter(_sessions_q(period), dim="unit", name="co_assigned")
+        .values("key")
+        .annotate(n=Sum("value"))
+        .order_by()
+    )
+    return {r["key"]: r["n"] for r in rows}
+
+
+def monthly_trend(period: m.Period) -> list[dict[str, Any]]:
+    rows = (
+        Figure.objects.filter(_sessions_q(period), dim="category", name__endswith="_month", day__isnull=False)
+        .values("day", "name")
+        .annotate(n=Sum("value"))
+        .order_by()
+    )
+    months: dict[dt.date, dict[str, int]] = {}
+    for row in rows:
+        months.setdefault(row["day"], {})[row["name"].removesuffix("_month")] = row["n"]
+    return [
+        {"month": f"{month:%Y-%m}", **{k: counts.get(k, 0) for k in MONTHS}} for month, counts in sorted(months.items())
+    ]
