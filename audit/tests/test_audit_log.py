@@ -9,12 +9,12 @@ import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from openpyxl import load_workbook
-from suggestions.tests.factories import draft
 
 from accounts.models import Role
 from audit.models import AuditAction, AuditEvent
 from audit.services import record
 from conftest import PASSWORD
+from testing.factories import draft
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from suggestions.tests.factories import draft, suggestion_in_state
 
 from suggestions import services
+from testing.factories import draft, suggestion_in_state
 
 pytestmark = [
     pytest.mark.postgres_only,

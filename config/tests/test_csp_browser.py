@@ -5,9 +5,9 @@ each role's home, a suggestion, the dashboards with their charts, the audit log,
 from __future__ import annotations
 
 import pytest
-from suggestions.tests.factories import suggestion_in_state
 
 from suggestions.tests.e2e import start_browser
+from testing.factories import suggestion_in_state
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

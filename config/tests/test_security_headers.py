@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from suggestions.tests.factories import suggestion_in_state
+
+from testing.factories import suggestion_in_state
 
 pytestmark = pytest.mark.django_db
 

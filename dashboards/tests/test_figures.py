@@ -11,8 +11,6 @@ from unittest import mock
 
 import pytest
 import time_machine
-from suggestions.tests.conftest import cast  # noqa: F401  (the services' cast of personas)
-from suggestions.tests.factories import draft_reply, lead_assignment, log_contact, suggestion_in_state
 
 from common.errors import ActionError
 from dashboards import figures, selectors
@@ -27,6 +25,7 @@ from suggestions.models import (
     Suggestion,
     SuggestionStatus,
 )
+from testing.factories import draft_reply, lead_assignment, log_contact, suggestion_in_state
 
 from . import factories as f
 
@@ -93,7 +92,7 @@ def test_dashboards_read_a_few_stored_rows_not_the_facts(dataset, client, sam, d
         assert client.get("/api/v1/stats/years/").status_code == 200
 
 
-def _walk_step(rng: random.Random, cast, pool: list[Suggestion]) -> None:  # noqa: F811
+def _walk_step(rng: random.Random, cast, pool: list[Suggestion]) -> None:
     """One random lifecycle action on a random suggestion; refusals (409/400/403) are part of the walk."""
     s = rng.choice(pool)
     s.refresh_from_db()
@@ -154,7 +153,7 @@ def _walk_step(rng: random.Random, cast, pool: list[Suggestion]) -> None:  # noq
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_figures_kept_by_the_transitions_equal_live_after_a_long_random_walk(cast, seed):  # noqa: F811
+def test_figures_kept_by_the_transitions_equal_live_after_a_long_random_walk(cast, seed):
     """Re-handling, returns, extensions, merges, withdrawals, closures: after every stretch of the
     walk, refreshing the queued cells leaves figures identical to the live computation."""
     rng = random.Random(seed)
@@ -181,7 +180,7 @@ def test_figures_kept_by_the_transitions_equal_live_after_a_long_random_walk(cas
     assert Figure.objects.exists()
 
 
-def test_a_transition_refreshes_after_commit_through_the_task(cast, django_capture_on_commit_callbacks):  # noqa: F811
+def test_a_transition_refreshes_after_commit_through_the_task(cast, django_capture_on_commit_callbacks):
     with time_machine.travel(f.at("2026-03-02", 9), tick=False):
         figures.build()
         with django_capture_on_commit_callbacks(execute=True):

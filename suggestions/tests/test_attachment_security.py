@@ -13,7 +13,7 @@ from django.urls import Resolver404, clear_url_caches, resolve
 
 from suggestions import services
 from suggestions.models import Attachment
-from suggestions.tests.factories import draft, suggestion_in_state
+from testing.factories import draft, suggestion_in_state
 
 pytestmark = pytest.mark.django_db
 

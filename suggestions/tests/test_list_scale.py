@@ -8,8 +8,7 @@ from rest_framework import serializers
 
 from suggestions import selectors
 from suggestions.api.serializers import SuggestionOut
-
-from .factories import suggestion_in_state
+from testing.factories import suggestion_in_state
 
 pytestmark = pytest.mark.django_db
 

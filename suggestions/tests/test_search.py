@@ -10,8 +10,7 @@ from django.db import connection
 
 from suggestions import services
 from suggestions.models import SearchDocument, Suggestion
-
-from .factories import draft, lead_assignment, log_contact, suggestion_in_state
+from testing.factories import draft, lead_assignment, log_contact, suggestion_in_state
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.management import call_command
-from suggestions.tests.factories import draft, lead_assignment, log_contact, suggestion_in_state
 
 from accounts.models import Unit
 from suggestions import services
 from suggestions.models import CongressSession, Suggestion
+from testing.factories import draft, lead_assignment, log_contact, suggestion_in_state
 from textanalysis.models import RouterModel, RoutingPrediction
 
 pytestmark = pytest.mark.django_db
