@@ -6,8 +6,11 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from common.api import SafeJSONParser
 
 from .models import UNIT_ROLES, DeputyProfile, Role, Unit, User
 
@@ -35,7 +38,7 @@ class TokenIn(serializers.Serializer):
 
 @extend_schema(request=TokenIn, responses=TokenOut, summary="Exchange username and password for an API token")
 class TokenView(ObtainAuthToken):
-    pass
+    parser_classes = (FormParser, MultiPartParser, SafeJSONParser)
 
 
 class MeOut(serializers.ModelSerializer):

@@ -12,10 +12,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.api import IsStaffOrReadOnly
+from common.api import FilterSet, IdFilter, IntegerFilter, SafeJSONParser
 from common.errors import ActionInvalid
 from suggestions import selectors, services
 from suggestions.models import (
@@ -33,6 +34,8 @@ from suggestions.models import (
 from . import serializers as s
 
 OPEN_DEADLINE = Q(satisfied_at__isnull=True, cancelled_at__isnull=True)
+# `deadlines/?due_within=N`: up to ten years ahead; more is a 400 naming the parameter.
+MAX_DUE_WITHIN_DAYS = 3660
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -94,9 +97,9 @@ def _overdue_reply_q(today) -> Q:
     return Q(Exists(overdue))
 
 
-class SuggestionFilter(django_filters.FilterSet):
+class SuggestionFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Suggestion._meta.get_field("status").choices)
-    unit = django_filters.NumberFilter(method="filter_unit", label="unit id")
+    unit = IdFilter(method="filter_unit", label="unit id")
     overdue = StrictBooleanFilter(method="filter_overdue")
     search = django_filters.CharFilter(method="filter_search")
     mine = StrictBooleanFilter(method="filter_mine", label="only the caller's own (deputies)")
@@ -136,6 +139,12 @@ def _ok(data, code=status.HTTP_200_OK):
     return Response(data, status=code)
 
 
+def _page(view, rows, serializer_class):
+    """A sub-list (`suggestions/{id}/replies/` …), paginated like every list (SPEC section 9)."""
+    page = view.paginate_queryset(rows)
+    return view.get_paginated_response(serializer_class(page, many=True).data)
+
+
 @extend_schema_view(
     list=extend_schema(summary="Suggestions the caller may see", responses=s.SuggestionOut(many=True)),
     retrieve=extend_schema(summary="One suggestion", responses=s.SuggestionOut),
@@ -144,13 +153,16 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     queryset = Suggestion.objects.none()
     serializer_class = s.SuggestionOut
     filterset_class = SuggestionFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return selectors.suggestion_list(self.request.user)
 
     def get_object(self):
         return selectors.get_suggestion_for(self.request.user, self.kwargs["pk"])
+
+    def _page(self, rows, serializer_class):
+        return _page(self, rows, serializer_class)
 
     def _out(self, suggestion, code=status.HTTP_200_OK):
         fresh = selectors.suggestion_list(self.request.user).get(pk=suggestion.pk)
@@ -300,13 +312,13 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     def replies(self, request, pk=None):
         suggestion = self.get_object()
         replies = selectors.replies_visible_to(request.user, suggestion)
-        return _ok(s.ReplyOut(replies, many=True).data)
+        return self._page(replies, s.ReplyOut)
 
     @extend_schema(responses=s.EvaluationOut(many=True), summary="Evaluations")
     @action(detail=True, methods=["get"])
     def evaluations(self, request, pk=None):
         suggestion = self.get_object()
-        return _ok(s.EvaluationOut(suggestion.evaluations.all(), many=True).data)
+        return self._page(suggestion.evaluations.order_by("round", "id"), s.EvaluationOut)
 
     @extend_schema(methods=["GET"], responses=s.AttachmentOut(many=True), summary="Attachments of the suggestion")
     @extend_schema(methods=["POST"], request={"multipart/form-data": s.FileIn}, responses={201: s.AttachmentOut})
@@ -314,7 +326,7 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     def attachments(self, request, pk=None):
         suggestion = self.get_object()
         if request.method == "GET":
-            return _ok(s.AttachmentOut(suggestion.attachments.all(), many=True).data)
+            return self._page(suggestion.attachments.order_by("id"), s.AttachmentOut)
         files = request.FILES.getlist("file")
         if not files:
             raise ActionInvalid.field("file", "No file was submitted.")
@@ -409,7 +421,7 @@ class AssignmentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     def contacts(self, request, pk=None):
         assignment = self.get_object()
         if request.method == "GET":
-            return _ok(s.ContactOut(assignment.contacts.all(), many=True).data)
+            return _page(self, assignment.contacts.order_by("contacted_at", "id"), s.ContactOut)
         data = self._input(s.ContactIn, request)
         contact = services.contact_log(assignment=assignment, actor=request.user, **data)
         return _ok(s.ContactOut(contact).data, status.HTTP_201_CREATED)
@@ -449,7 +461,7 @@ class AssignmentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     @action(detail=True, methods=["get"])
     def requests(self, request, pk=None):
         assignment = self.get_object()
-        return _ok(s.RequestOut(assignment.requests.all(), many=True).data)
+        return _page(self, assignment.requests.order_by("-requested_at", "-id"), s.RequestOut)
 
 
 class ContactViewSet(viewsets.GenericViewSet):
@@ -490,9 +502,11 @@ class CommitmentViewSet(viewsets.GenericViewSet):
         return _ok(s.CommitmentOut(commitment).data)
 
 
-class DeadlineFilter(django_filters.FilterSet):
+class DeadlineFilter(FilterSet):
     overdue = StrictBooleanFilter(method="filter_overdue")
-    due_within = django_filters.NumberFilter(method="filter_due_within", label="open and due within N days")
+    due_within = IntegerFilter(
+        method="filter_due_within", label="open and due within N days", min_value=0, max_value=MAX_DUE_WITHIN_DAYS
+    )
     open = StrictBooleanFilter(method="filter_open")
 
     class Meta:
@@ -505,8 +519,6 @@ class DeadlineFilter(django_filters.FilterSet):
         return qs.filter(q) if value else qs.exclude(q)
 
     def filter_due_within(self, qs, name, value):
-        if value is None or value < 0:
-            raise ActionInvalid.field("due_within", "Give a number of days, 0 or more.")
         today = timezone.localdate()
         return qs.filter(OPEN_DEADLINE, due_date__gte=today, due_date__lte=today + timezone.timedelta(days=int(value)))
 
