@@ -11,7 +11,9 @@ the ~110 operations:
 - 404: an id in the path, a page number past the end of a list, or a change that names other objects;
 - 409: every change (an action the object's current state does not allow);
 - 415: every operation that reads a body (a content type the view has no parser for);
-- 429: every operation with a throttle.
+- 429: every operation with a throttle;
+- 414: every operation (a URL longer than the HTTP server's request-line limit; answered by the
+  server in front of the app, gunicorn or the proxy, with no body of this API's making).
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("415")
         if self.view.get_throttles():
             codes.append("429")
+        codes.append("414")
         return codes
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
@@ -91,6 +94,9 @@ class AutoSchema(SpectacularAutoSchema):
         responses = operation["responses"]
         for code in self.error_codes(operation):
             if code in responses:
+                continue
+            if code == "414":
+                responses[code] = {"description": "URL too long (answered by the HTTP server, before the app)"}
                 continue
             name, schema, description = ERRORS[code]
             component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema)
