@@ -37,7 +37,8 @@ cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   psql_admin "DROP DATABASE IF EXISTS ${DB} WITH (FORCE)" || true
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 echo "== fuzz: fresh database ${DB} with the demo data"
 psql_admin "DROP DATABASE IF EXISTS ${DB} WITH (FORCE)"

@@ -161,9 +161,6 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     def get_object(self):
         return selectors.get_suggestion_for(self.request.user, self.kwargs["pk"])
 
-    def _page(self, rows, serializer_class):
-        return _page(self, rows, serializer_class)
-
     def _out(self, suggestion, code=status.HTTP_200_OK):
         fresh = selectors.suggestion_list(self.request.user).get(pk=suggestion.pk)
         return _ok(s.SuggestionOut(fresh).data, code)
@@ -312,13 +309,13 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     def replies(self, request, pk=None):
         suggestion = self.get_object()
         replies = selectors.replies_visible_to(request.user, suggestion)
-        return self._page(replies, s.ReplyOut)
+        return _page(self, replies, s.ReplyOut)
 
     @extend_schema(responses=s.EvaluationOut(many=True), summary="Evaluations")
     @action(detail=True, methods=["get"])
     def evaluations(self, request, pk=None):
         suggestion = self.get_object()
-        return self._page(suggestion.evaluations.order_by("round", "id"), s.EvaluationOut)
+        return _page(self, suggestion.evaluations.order_by("round", "id"), s.EvaluationOut)
 
     @extend_schema(methods=["GET"], responses=s.AttachmentOut(many=True), summary="Attachments of the suggestion")
     @extend_schema(methods=["POST"], request={"multipart/form-data": s.FileIn}, responses={201: s.AttachmentOut})
@@ -326,7 +323,7 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     def attachments(self, request, pk=None):
         suggestion = self.get_object()
         if request.method == "GET":
-            return self._page(suggestion.attachments.order_by("id"), s.AttachmentOut)
+            return _page(self, suggestion.attachments.order_by("id"), s.AttachmentOut)
         files = request.FILES.getlist("file")
         if not files:
             raise ActionInvalid.field("file", "No file was submitted.")
