@@ -53,7 +53,8 @@ unset REDIS_URL
 mkdir -p "$REPORT_DIR"
 # Pages (the 404 page of a probe outside /api/) need the static manifest, as in production.
 export STATIC_ROOT="${REPORT_DIR}/static"
-$PY manage.py collectstatic --noinput -v 0 || echo "== fuzz: collectstatic failed; pages outside /api/ may answer 500"
+$PY manage.py collectstatic --noinput -v 0 2>"${REPORT_DIR}/collectstatic.log" \
+  || echo "== fuzz: collectstatic failed (${REPORT_DIR}/collectstatic.log); pages outside /api/ may answer 500"
 $PY manage.py migrate --noinput -v 0
 $PY manage.py load_demo >/dev/null
 
