@@ -1,9 +1,11 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.urls import URLPattern, URLResolver, reverse
+from django.views import defaults
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import APIException, NotFound, ParseError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,6 +29,9 @@ def exception_handler(exc, context):
         return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, PermissionDenied):
         return Response({"detail": str(exc) or "Forbidden."}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, RecursionError):
+        # Input nested beyond reason, met by a parser other than common.api.SafeJSONParser.
+        return Response({"detail": "Input nested too deeply."}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
 
 
@@ -63,3 +68,28 @@ class ApiRootView(APIView):
                 "docs": request.build_absolute_uri(reverse("api-docs")),
             }
         )
+
+
+# Answers for requests that never reach a view: under /api/ they are JSON like every other answer of
+# the API (an id that is not a number, a path that does not exist, a body too large), elsewhere the
+# site's pages.
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request, exception, *args, **kwargs):
+    if _is_api(request):
+        return JsonResponse({"detail": str(ParseError.default_detail)}, status=status.HTTP_400_BAD_REQUEST)
+    return defaults.bad_request(request, exception, *args, **kwargs)
+
+
+def not_found(request, exception, *args, **kwargs):
+    if _is_api(request):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception, *args, **kwargs)
+
+
+def server_error(request, *args, **kwargs):
+    if _is_api(request):
+        return JsonResponse({"detail": str(APIException.default_detail)}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return defaults.server_error(request, *args, **kwargs)

@@ -18,6 +18,10 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("audit.api_urls")),
 ]
 
+handler400 = "config.api.bad_request"
+handler404 = "config.api.not_found"
+handler500 = "config.api.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

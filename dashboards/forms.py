@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import ActionInvalid
@@ -13,14 +15,21 @@ from suggestions.models import CongressSession
 from . import metrics as m
 from .models import METRIC_DEFAULTS, Metric
 
+FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2200, 12, 31)
+
 
 class PeriodForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1990, max_value=2200)
     session = forms.ModelChoiceField(
         label=_("Session"), queryset=CongressSession.objects.all(), required=False, empty_label=_("All sessions")
     )
-    date_from = forms.DateField(label=_("Assigned from"), required=False)
-    date_to = forms.DateField(label=_("Assigned to"), required=False)
+    # Bounded like the year, so date arithmetic (the day after the range) never overflows.
+    date_from = forms.DateField(
+        label=_("Assigned from"), required=False, validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)]
+    )
+    date_to = forms.DateField(
+        label=_("Assigned to"), required=False, validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)]
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -49,7 +58,7 @@ def period_or_400(params, default_year: int | None) -> m.Period:
     form, period = period_from_query(params, default_year)
     if not form.is_valid():
         raise ActionInvalid(
-            str(_("Invalid period.")), {k: [str(e) for e in v] for k, v in form.errors.get_json_data().items()}
+            str(_("Invalid period.")), {k: [e["message"] for e in v] for k, v in form.errors.get_json_data().items()}
         )
     return period
 

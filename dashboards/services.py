@@ -89,7 +89,8 @@ def snapshot_freeze(
     _require_staff(actor)
     if (year is None) == (session is None):
         raise ActionInvalid.field("scope", _("Freeze either a year or a session."))
-    if year is not None and not 1990 <= int(year) <= 2200:
+    # A year that has not begun has no figures to freeze (and 2085 is a typo, not a plan).
+    if year is not None and not 1990 <= int(year) <= m.today().year:
         raise ActionInvalid.field("year", _("Enter a valid year."))
     period = m.Period(year=year) if year is not None else m.Period(session_id=session.pk)  # type: ignore[union-attr]
     settings = selectors.dashboard_settings()

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.errors import ActionInvalid
+from common.api import FilterSet, IdFilter, IntegerFilter
 
 from . import selectors
 from .models import OPEN_DEADLINE, Assignment, Deadline, DeadlineKind, Suggestion
@@ -60,9 +60,13 @@ def _overdue_reply_q(today) -> Q:
     return Q(Exists(overdue))
 
 
-class SuggestionFilter(django_filters.FilterSet):
+# `deadlines/?due_within=N`: up to ten years ahead; more is a 400 naming the parameter.
+MAX_DUE_WITHIN_DAYS = 3660
+
+
+class SuggestionFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Suggestion._meta.get_field("status").choices)
-    unit = django_filters.NumberFilter(method="filter_unit", label="unit id")
+    unit = IdFilter(method="filter_unit", label="unit id")
     overdue = StrictBooleanFilter(method="filter_overdue")
     search = django_filters.CharFilter(method="filter_search")
     mine = StrictBooleanFilter(method="filter_mine", label="only the caller's own (deputies)")
@@ -93,9 +97,11 @@ class SuggestionFilter(django_filters.FilterSet):
         return qs.filter(pk__in=selectors.own_suggestion_ids(user))
 
 
-class DeadlineFilter(django_filters.FilterSet):
+class DeadlineFilter(FilterSet):
     overdue = StrictBooleanFilter(method="filter_overdue")
-    due_within = django_filters.NumberFilter(method="filter_due_within", label="open and due within N days")
+    due_within = IntegerFilter(
+        method="filter_due_within", label="open and due within N days", min_value=0, max_value=MAX_DUE_WITHIN_DAYS
+    )
     open = StrictBooleanFilter(method="filter_open")
 
     class Meta:
@@ -108,8 +114,7 @@ class DeadlineFilter(django_filters.FilterSet):
         return qs.overdue(today) if value else qs.exclude(OPEN_DEADLINE & Q(due_date__lt=today))
 
     def filter_due_within(self, qs, name, value):
-        if value is None or value < 0:
-            raise ActionInvalid.field("due_within", "Give a number of days, 0 or more.")
+        # The filter itself refuses anything but a whole number from 0 to MAX_DUE_WITHIN_DAYS (a 400).
         return qs.due_within(timezone.localdate(), int(value))
 
     def filter_open(self, qs, name, value):

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -25,20 +27,44 @@ CHINESE_DIGITS = "零一二三四五六七八九"
 
 
 def chinese_number(n: int) -> str:
-    """1..99 in Chinese numerals, as session labels use them (十六届, 二十一届)."""
+    """Chinese numerals, as session labels use them (十六届, 二十一届, 一百零五届); never fails on a
+    stored value: 10,000 and more, or a negative number, come out in Arabic digits."""
+    if not 0 <= n < 10000:
+        return str(n)
     if n < 10:
         return CHINESE_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 1 else CHINESE_DIGITS[tens]
-    return f"{head}十{CHINESE_DIGITS[ones] if ones else ''}"
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        head = "" if tens == 1 else CHINESE_DIGITS[tens]
+        return f"{head}十{CHINESE_DIGITS[ones] if ones else ''}"
+    out, gap = "", False
+    for place, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit, n = divmod(n, place)
+        if digit:
+            out += ("零" if gap else "") + CHINESE_DIGITS[digit] + name
+            gap = False
+        elif out:
+            gap = True
+    return out
+
+
+# Sensible bounds of a session (届次), checked on the way in (API, admin); labels render any stored value.
+SESSION_YEAR_MIN, SESSION_YEAR_MAX = 1954, 2100
+SESSION_TERM_MAX = SESSION_NUMBER_MAX = 99
 
 
 class CongressSession(models.Model):
     """届次: the term (届) and the session number (次) of a people's congress."""
 
-    term = models.PositiveSmallIntegerField(_("term (届)"))
-    number = models.PositiveSmallIntegerField(_("session number (次)"))
-    year = models.PositiveSmallIntegerField(_("year"))
+    term = models.PositiveSmallIntegerField(
+        _("term (届)"), validators=[MinValueValidator(1), MaxValueValidator(SESSION_TERM_MAX)]
+    )
+    number = models.PositiveSmallIntegerField(
+        _("session number (次)"), validators=[MinValueValidator(1), MaxValueValidator(SESSION_NUMBER_MAX)]
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(SESSION_YEAR_MIN), MaxValueValidator(SESSION_YEAR_MAX)]
+    )
     start_date = models.DateField(_("opening date"), null=True, blank=True)
     end_date = models.DateField(_("closing date"), null=True, blank=True)
 
@@ -54,6 +80,22 @@ class CongressSession(models.Model):
     @property
     def label(self) -> str:
         return f"{chinese_number(self.term)}届{chinese_number(self.number)}次"
+
+    def clean(self) -> None:
+        errors = session_date_errors(self.year, self.start_date, self.end_date)
+        if errors:
+            raise ValidationError(errors)
+
+
+def session_date_errors(year, start_date, end_date) -> dict[str, str]:
+    """A session opens and closes in its own year, and closes no earlier than it opens."""
+    errors = {}
+    for name, day in (("start_date", start_date), ("end_date", end_date)):
+        if day is not None and year is not None and day.year != year:
+            errors[name] = _("The date must fall in the session's year (%(year)s).") % {"year": year}
+    if start_date and end_date and end_date < start_date and "end_date" not in errors:
+        errors["end_date"] = _("The session cannot close before it opens.")
+    return errors
 
 
 class Category(models.Model):

@@ -4,9 +4,12 @@ from axes.handlers.proxy import AxesProxyHandler
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from common.api import SafeJSONParser
 
 from .. import services
 from ..models import Unit, User
@@ -39,6 +42,7 @@ class TokenView(ObtainAuthToken):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    parser_classes = (FormParser, MultiPartParser, SafeJSONParser)
 
     def post(self, request, *args, **kwargs):
         try:

@@ -33,6 +33,7 @@ from suggestions.models import (
     Reply,
     ResultClass,
     Suggestion,
+    session_date_errors,
 )
 from suggestions.search import search_highlight
 
@@ -43,6 +44,12 @@ class SessionSerializer(serializers.ModelSerializer):
     class Meta:
         model = CongressSession
         fields = ["id", "term", "number", "year", "start_date", "end_date", "label"]
+
+    def validate(self, attrs):
+        errors = session_date_errors(attrs.get("year"), attrs.get("start_date"), attrs.get("end_date"))
+        if errors:
+            raise serializers.ValidationError({k: [str(v)] for k, v in errors.items()})
+        return attrs
 
 
 class CategorySerializer(serializers.ModelSerializer):

@@ -7,10 +7,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.api.views import IsStaffOrReadOnly
+from common.api import SafeJSONParser
 from common.errors import ActionInvalid
 from suggestions import selectors, services
 from suggestions.filters import DeadlineFilter, SuggestionFilter
@@ -45,6 +46,12 @@ def _ok(data, code=status.HTTP_200_OK):
     return Response(data, status=code)
 
 
+def _page(view, rows, serializer_class):
+    """A sub-list (`suggestions/{id}/replies/` …), paginated like every list (SPEC section 9)."""
+    page = view.paginate_queryset(rows)
+    return view.get_paginated_response(serializer_class(page, many=True).data)
+
+
 @extend_schema_view(
     list=extend_schema(summary="Suggestions the caller may see", responses=s.SuggestionOut(many=True)),
     retrieve=extend_schema(summary="One suggestion", responses=s.SuggestionOut),
@@ -53,7 +60,7 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     queryset = Suggestion.objects.none()
     serializer_class = s.SuggestionOut
     filterset_class = SuggestionFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return selectors.suggestion_list(self.request.user)
@@ -221,13 +228,13 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     def replies(self, request, pk=None):
         suggestion = self.get_object()
         replies = selectors.replies_visible_to(request.user, suggestion)
-        return _ok(s.ReplyOut(replies, many=True).data)
+        return _page(self, replies, s.ReplyOut)
 
     @extend_schema(responses=s.EvaluationOut(many=True), summary="Evaluations")
     @action(detail=True, methods=["get"])
     def evaluations(self, request, pk=None):
         suggestion = self.get_object()
-        return _ok(s.EvaluationOut(suggestion.evaluations.all(), many=True).data)
+        return _page(self, suggestion.evaluations.order_by("round", "id"), s.EvaluationOut)
 
     @extend_schema(methods=["GET"], responses=s.AttachmentOut(many=True), summary="Attachments of the suggestion")
     @extend_schema(methods=["POST"], request={"multipart/form-data": s.FileIn}, responses={201: s.AttachmentOut})
@@ -235,7 +242,7 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     def attachments(self, request, pk=None):
         suggestion = self.get_object()
         if request.method == "GET":
-            return _ok(s.AttachmentOut(suggestion.attachments.all(), many=True).data)
+            return _page(self, suggestion.attachments.order_by("id"), s.AttachmentOut)
         files = request.FILES.getlist("file")
         if not files:
             raise ActionInvalid.field("file", "No file was submitted.")
@@ -330,7 +337,7 @@ class AssignmentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     def contacts(self, request, pk=None):
         assignment = self.get_object()
         if request.method == "GET":
-            return _ok(s.ContactOut(assignment.contacts.all(), many=True).data)
+            return _page(self, assignment.contacts.order_by("contacted_at", "id"), s.ContactOut)
         data = self._input(s.ContactIn, request)
         contact = services.contact_log(assignment=assignment, actor=request.user, **data)
         return _ok(s.ContactOut(contact).data, status.HTTP_201_CREATED)
@@ -370,7 +377,7 @@ class AssignmentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     @action(detail=True, methods=["get"])
     def requests(self, request, pk=None):
         assignment = self.get_object()
-        return _ok(s.RequestOut(assignment.requests.all(), many=True).data)
+        return _page(self, assignment.requests.order_by("-requested_at", "-id"), s.RequestOut)
 
 
 class ContactViewSet(viewsets.GenericViewSet):

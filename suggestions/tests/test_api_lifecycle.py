@@ -118,7 +118,7 @@ def test_suggestion_travels_its_whole_life(
         rated = post(deputy, f"/api/v1/suggestions/{sid}/evaluate/", {"attitude": "satisfied", "result": "satisfied"})
         assert rated["status"] == "follow_up"
 
-        replies = deputy.get(f"/api/v1/suggestions/{sid}/replies/").json()
+        replies = deputy.get(f"/api/v1/suggestions/{sid}/replies/").json()["results"]
         commitment = replies[-1]["commitments"][0]["id"]
         post(handler, f"/api/v1/commitments/{commitment}/fulfil/", {"note": "已动工"})
         assert deputy.get(f"/api/v1/suggestions/{sid}/").json()["status"] == "closed"

@@ -105,7 +105,7 @@ def test_cosigner_ratings_are_recorded_but_do_not_move_the_state(cast, api):
 
     lead = api(cast.alice).post(url, {"attitude": "satisfied", "result": "satisfied"}, format="json")
     assert lead.json()["status"] == "closed"
-    ratings = api(cast.alice).get(f"/api/v1/suggestions/{suggestion.pk}/evaluations/").json()
+    ratings = api(cast.alice).get(f"/api/v1/suggestions/{suggestion.pk}/evaluations/").json()["results"]
     assert sorted((r["deputy"], r["is_lead"]) for r in ratings) == sorted([(cast.bob.pk, False), (cast.alice.pk, True)])
 
 

@@ -163,3 +163,56 @@ def test_the_api_root_lists_every_collection_and_each_one_answers(api, sam, db):
     for name, url in endpoints.items():
         answer = staff.get(url.removeprefix("http://testserver"))
         assert answer.status_code == expected.get(name, 200), (name, answer.status_code)
+
+
+def test_every_operation_documents_the_errors_it_can_answer(generated):
+    """Issue 12: the error statuses come from one place (config.schema.AutoSchema), by how the API works."""
+    schema, _ = generated
+    missing = []
+    for path, method, op in operations(schema):
+        codes = set(op["responses"])
+        expected = {"401", "414"}
+        if "{" in path:
+            expected |= {"404"}
+        if "requestBody" in op:
+            expected |= {"400", "415"}
+        if any(p["in"] == "query" for p in op.get("parameters", [])):
+            expected |= {"400"}
+        if method != "get" and path != "/api/v1/auth/token/":
+            expected |= {"400", "403", "404", "409"}
+        if not expected <= codes:
+            missing.append(f"{method.upper()} {path}: {sorted(expected - codes)}")
+        for code, response in op["responses"].items():
+            if code.startswith("4") and code != "414":
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                assert ref.rsplit("/", 1)[1] in {"Error", "ValidationError"}, (path, method, code)
+    assert missing == []
+    assert set(schema["components"]["schemas"]["Error"]["required"]) == {"detail"}
+
+
+def test_a_throttled_operation_documents_429(monkeypatch, db):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    from accounts.api import TokenView
+
+    class FivePerMinute(SimpleRateThrottle):
+        rate = "5/min"
+
+        def get_cache_key(self, request, view):
+            return "test"
+
+    monkeypatch.setattr(TokenView, "throttle_classes", [FivePerMinute])
+    with GENERATOR_STATS.silence():
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+    responses = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+    assert "429" in responses and "Retry-After" in responses["429"]["headers"]
+    assert "429" not in schema["paths"]["/api/v1/me/"]["get"]["responses"]
+
+
+def test_sub_lists_are_documented_as_paginated(generated):
+    schema, _ = generated
+    for path in ("/api/v1/suggestions/{id}/replies/", "/api/v1/suggestions/{id}/evaluations/",
+                 "/api/v1/suggestions/{id}/attachments/", "/api/v1/assignments/{id}/contacts/",
+                 "/api/v1/assignments/{id}/requests/"):  # fmt: skip
+        ref = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        assert ref.rsplit("/", 1)[1].startswith("Paginated"), path

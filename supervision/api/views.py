@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api import FilterSet, IdFilter
 from common.errors import ActionForbidden, ActionInvalid, ActionNotFound
 from suggestions.selectors import (
     get_suggestion_for,
@@ -92,9 +93,9 @@ class SuggestionSupervisorViewSet(viewsets.GenericViewSet, mixins.ListModelMixin
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class InstructionFilter(django_filters.FilterSet):
-    suggestion = django_filters.NumberFilter()
-    key_item = django_filters.NumberFilter()
+class InstructionFilter(FilterSet):
+    suggestion = IdFilter()
+    key_item = IdFilter()
 
 
 @extend_schema_view(list=extend_schema(summary="批示 on suggestions and key items the caller may see"))
@@ -121,7 +122,7 @@ class InstructionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
 # Key items
 
 
-class KeyItemFilter(django_filters.FilterSet):
+class KeyItemFilter(FilterSet):
     class Meta:
         model = KeySuggestion
         fields = ["year", "status"]
@@ -226,8 +227,8 @@ class KeyItemViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retr
         return Response(s.YearEndResultOut(result).data, status=status.HTTP_201_CREATED)
 
 
-class MonthlyReportFilter(django_filters.FilterSet):
-    key_item = django_filters.NumberFilter()
+class MonthlyReportFilter(FilterSet):
+    key_item = IdFilter()
 
 
 @extend_schema_view(
@@ -254,10 +255,10 @@ class MonthlyReportViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixin
 # Inspections, meetings, follow-up actions
 
 
-class InspectionFilter(django_filters.FilterSet):
+class InspectionFilter(FilterSet):
     kind = django_filters.ChoiceFilter(choices=InspectionKind.choices)
-    key_item = django_filters.NumberFilter()
-    suggestion = django_filters.NumberFilter()
+    key_item = IdFilter()
+    suggestion = IdFilter()
     released = django_filters.BooleanFilter(field_name="report_released_at", lookup_expr="isnull", exclude=True)
 
 
@@ -339,8 +340,8 @@ class MeetingViewSet(InspectionViewSet):
         return _create_inspection(request, _input(s.MeetingIn, request), InspectionKind.FACE_TO_FACE)
 
 
-class FollowUpFilter(django_filters.FilterSet):
-    inspection = django_filters.NumberFilter()
+class FollowUpFilter(FilterSet):
+    inspection = IdFilter()
     done = django_filters.BooleanFilter(field_name="done_at", lookup_expr="isnull", exclude=True)
 
 
