@@ -16,6 +16,8 @@ from common.errors import ActionNotFound
 
 from .models import (
     Assignment,
+    Commitment,
+    Contact,
     CoSigner,
     CoSignerStatus,
     Deadline,
@@ -220,6 +222,23 @@ def with_row_relations(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
         ),
         Prefetch("cosignatures", queryset=CoSigner.objects.select_related("deputy")),
     )
+
+
+def suggestion_detail(pk: int | str) -> Suggestion:
+    """One suggestion, freshly read with what its representation displays (the caller checked access)."""
+    return with_row_relations(Suggestion.objects.filter(pk=pk)).get()
+
+
+def contacts_visible_to(user: User | None) -> QuerySet[Contact]:
+    """Contact-log entries of the suggestions the user takes part in."""
+    visible = suggestions_participated_by(user)
+    return Contact.objects.filter(assignment__suggestion__in=visible).select_related("assignment__suggestion")
+
+
+def commitments_visible_to(user: User | None) -> QuerySet[Commitment]:
+    """Commitments made in replies on the assignments the user may see."""
+    assignments = assignments_visible_to(user)
+    return Commitment.objects.filter(reply__assignment__in=assignments).select_related("reply__assignment")
 
 
 def replies_visible_to(user: User | None, suggestion: Suggestion) -> QuerySet[Reply]:
