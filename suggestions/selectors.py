@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from common.errors import ActionNotFound
 
 from .models import (
+    REPLY_DEADLINE_KINDS,
     Assignment,
     Commitment,
     Contact,
@@ -214,13 +215,23 @@ def suggestion_list(user: User | None) -> QuerySet[Suggestion]:
 
 
 def with_row_relations(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
-    """What a row (or one suggestion's representation) displays, in a fixed number of queries."""
-    return qs.select_related("session", "category", "lead_deputy").prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=Assignment.objects.live().select_related("unit").order_by("role", "id"),
-        ),
-        Prefetch("cosignatures", queryset=CoSigner.objects.select_related("deputy")),
+    """What a row (or one suggestion's representation) displays, in a fixed number of queries.
+
+    `reply_due` is the due date of the open reply deadline (first or re-handling), read in the same
+    query: a row is overdue when it is past (`worklists.annotate_rows`), never from `Assignment.due_date`.
+    """
+    open_reply = Deadline.objects.open().filter(suggestion=OuterRef("pk"), kind__in=REPLY_DEADLINE_KINDS)
+    reply_due = Subquery(open_reply.order_by("due_date").values("due_date")[:1])
+    return (
+        qs.annotate(reply_due=reply_due)
+        .select_related("session", "category", "lead_deputy")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.live().select_related("unit").order_by("role", "id"),
+            ),
+            Prefetch("cosignatures", queryset=CoSigner.objects.select_related("deputy")),
+        )
     )
 
 
