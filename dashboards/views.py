@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Unit
-from common.errors import ActionError, ActionInvalid
-from suggestions.models import CongressSession, Rating
+from common.errors import ActionError, ActionInvalid, ActionNotFound
+from suggestions.models import Rating
 
-from . import exports, selectors, services
+from . import exports, page_selectors, selectors, services
 from . import metrics as m
 from .forms import PeriodForm, SettingsForm, period_from_query
 from .models import Snapshot
@@ -327,34 +326,10 @@ def drill(request: HttpRequest) -> HttpResponse:
         metric=m.COUNTS[metric],
         dim=dim,
         key=key,
-        label=_drill_label(dim, key),
+        label=page_selectors.drill_label(dim, key),
         page=page,
     )
     return render(request, "dashboards/drill.html", context)
-
-
-def _drill_label(dim: str | None, key: Any) -> str:
-    if dim is None:
-        return _("All")
-    if key is None:
-        return _("(none)")
-    if dim == "unit":
-        unit = Unit.objects.filter(pk=key).first()
-        return unit.name if unit else str(key)
-    if dim == "session":
-        session = CongressSession.objects.filter(pk=key).first()
-        return session.label if session else str(key)
-    if dim == "category":
-        from suggestions.models import Category
-
-        category = Category.objects.filter(pk=key).first()
-        return str(category) if category else str(key)
-    if dim == "key_item":
-        from supervision.models import KeySuggestion
-
-        item = KeySuggestion.objects.filter(pk=key).first()
-        return str(item) if item else str(key)
-    return str(key)
 
 
 @dashboard_page
@@ -404,19 +379,6 @@ def unit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dashboards/unit_sheet.html", context)
 
 
-def _satisfaction_summary(period: m.Period) -> list[dict[str, Any]]:
-    """Counts of each result rating, first and final round (two queries)."""
-    facts = m.suggestion_facts(period).filter(no_evaluation=False)
-    summary = []
-    for column, label in (("result_first", _("First round")), ("result_final", _("Final round"))):
-        counts = {
-            r[column]: r["n"]
-            for r in facts.filter(**{f"{column}__isnull": False}).values(column).annotate(n=Count("pk")).order_by()
-        }
-        summary.append({"label": label, **{rating: counts.get(rating, 0) for rating in Rating.values}})
-    return summary
-
-
 @dashboard_page
 def report(request: HttpRequest) -> HttpResponse:
     """办理情况报告 for the standing committee: totals, per-unit table, overdue list, satisfaction."""
@@ -424,12 +386,8 @@ def report(request: HttpRequest) -> HttpResponse:
     settings = selectors.dashboard_settings()
     totals = selectors.totals(period, settings)
     units = selectors.units_table(period, settings)
-    overdue = list(
-        selectors.readable_by(request.user, m.drill_down("overdue", period))
-        .select_related("suggestion__session", "unit")
-        .order_by("due_date", "id")
-    )
-    satisfaction = _satisfaction_summary(period)
+    overdue = page_selectors.overdue_assignments(request.user, period)
+    satisfaction = page_selectors.satisfaction_summary(period)
     if _wants_xlsx(request):
         wb = exports.new_workbook()
         exports.add_sheet(wb, _("Totals"), exports.metric_columns(), [totals])
@@ -477,7 +435,7 @@ def report(request: HttpRequest) -> HttpResponse:
         overdue=overdue,
         satisfaction=satisfaction,
         ratings=Rating.choices,
-        session=CongressSession.objects.filter(pk=period.session_id).first() if period.session_id else None,
+        session=page_selectors.session_or_none(period.session_id),
     )
     return render(request, "dashboards/report.html", context)
 
@@ -513,7 +471,7 @@ def snapshots(request: HttpRequest) -> HttpResponse:
         scope = request.POST.get("scope")
         try:
             if scope == "session":
-                session = CongressSession.objects.filter(pk=request.POST.get("session") or 0).first()
+                session = page_selectors.session_or_none(request.POST.get("session"))
                 if session is None:
                     raise ActionInvalid.field("session", _("Choose a session."))
                 snap = services.snapshot_freeze(
@@ -530,21 +488,28 @@ def snapshots(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Figures frozen."))
             return redirect("dashboards:snapshot", pk=snap.pk)
-    items = Snapshot.objects.select_related("session", "taken_by").defer("data")[:200]
+    items = page_selectors.recent_snapshots()
     context = {
         "snapshots": items,
         "errors": errors,
-        "sessions": CongressSession.objects.all(),
+        "sessions": page_selectors.sessions(),
         "years": selectors.available_years(),
         "can_edit": selectors.can_edit_settings(request.user),
     }
     return render(request, "dashboards/snapshots.html", context, status=400 if errors else 200)
 
 
+def _get_snapshot(pk) -> Snapshot:
+    try:
+        return page_selectors.get_snapshot(pk)
+    except ActionNotFound:
+        raise Http404 from None
+
+
 @dashboard_page
 def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Frozen figures beside the live ones for the same period."""
-    snap = get_object_or_404(Snapshot.objects.select_related("session", "taken_by"), pk=pk)
+    snap = _get_snapshot(pk)
     period = m.Period(session_id=snap.session_id) if snap.session_id else m.Period(year=snap.year)
     settings = selectors.dashboard_settings()
     live_units = {r["key"]: r for r in selectors.units_table(period, settings)}

@@ -27,6 +27,16 @@ def consultations_visible_to(user: User | None) -> QuerySet[Consultation]:
     return qs.none()
 
 
+def consultation_list(user: User | None, *, open_only: bool = False, pk: int | None = None) -> QuerySet[Consultation]:
+    """The consultations page's rows: the visible ones, optionally only unanswered or only one."""
+    qs = consultations_visible_to(user)
+    if open_only:
+        qs = qs.filter(answered_at__isnull=True)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return qs
+
+
 def get_consultation_for(user: User | None, pk) -> Consultation:
     try:
         return consultations_visible_to(user).get(pk=int(pk))

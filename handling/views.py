@@ -50,10 +50,8 @@ def consult(request, pk: int):
 @login_required
 @not_found_as_404
 def consultations(request):
-    qs = selectors.consultations_visible_to(request.user)
     show = request.GET.get("show", "open")
-    if show == "open":
-        qs = qs.filter(answered_at__isnull=True)
+    qs = selectors.consultation_list(request.user, open_only=show == "open")
     page = paginate(request, qs)
     return render(
         request,
@@ -79,7 +77,7 @@ def answer(request, pk: int):
         )
         if ok:
             return redirect("handling:consultations")
-    page = paginate(request, selectors.consultations_visible_to(request.user).filter(pk=consultation.pk))
+    page = paginate(request, selectors.consultation_list(request.user, pk=consultation.pk))
     return render(
         request, "handling/consultations.html", {"page": page, "show": "all", "answer_form": form}, status=400
     )

@@ -4,13 +4,29 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from .models import Delivery, DeliveryStatus, Notification
+from .models import Delivery, DeliveryStatus, Notification, NotificationPreference
 
 
 def notifications_for(user) -> QuerySet[Notification]:
     if not user.is_authenticated:
         return Notification.objects.none()
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def notification_list(user, *, only_unread: bool = False, read: bool | None = None) -> QuerySet[Notification]:
+    """The notification centre's rows (page and API): the user's own, newest first, optionally only
+    unread (`only_unread`) or only read / unread (`read`)."""
+    qs = notifications_for(user).select_related("suggestion")
+    if only_unread:
+        read = False
+    if read is not None:
+        qs = qs.filter(read_at__isnull=not read)
+    return qs
+
+
+def preference_for(user) -> NotificationPreference:
+    """The user's channel choices, or an unsaved default row for the form."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
 
 
 def unread_count(user) -> int:

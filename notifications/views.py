@@ -18,7 +18,6 @@ from suggestions.selectors import get_assignment_for
 
 from . import selectors, services
 from .forms import PreferenceForm, UrgeForm
-from .models import NotificationPreference
 
 
 def _staff_only(request):
@@ -28,10 +27,8 @@ def _staff_only(request):
 
 @login_required
 def notification_list(request):
-    qs = selectors.notifications_for(request.user).select_related("suggestion")
     only_unread = request.GET.get("unread") == "1"
-    if only_unread:
-        qs = qs.filter(read_at__isnull=True)
+    qs = selectors.notification_list(request.user, only_unread=only_unread)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page, "only_unread": only_unread})
 
@@ -60,10 +57,7 @@ def notification_read_all(request):
 
 @login_required
 def preferences(request):
-    instance = NotificationPreference.objects.filter(user=request.user).first() or NotificationPreference(
-        user=request.user
-    )
-    form = PreferenceForm(request.POST or None, instance=instance)
+    form = PreferenceForm(request.POST or None, instance=selectors.preference_for(request.user))
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your notification settings were saved."))

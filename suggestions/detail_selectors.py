@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -16,8 +16,10 @@ from .models import (
     Attachment,
     Commitment,
     Contact,
+    CoSigner,
     Evaluation,
     Opinion,
+    Reply,
     Suggestion,
 )
 
@@ -49,6 +51,15 @@ def detail_assignments(user: User, suggestion: Suggestion) -> tuple[list[Assignm
         assignments = [a for a in live if a in own or (is_lead_unit and a.role == AssignmentRole.CO)]
         live = assignments
     return assignments, live
+
+
+def cosignatures_of(suggestion: Suggestion) -> list[CoSigner]:
+    return list(suggestion.cosignatures.select_related("deputy").order_by("id"))
+
+
+def reply_rows(user: User, suggestion: Suggestion) -> QuerySet[Reply]:
+    """The replies the user may read on the page or as a letter, with their unit and signer."""
+    return selectors.replies_visible_to(user, suggestion).select_related("assignment__unit", "signer")
 
 
 def live_assignments_of(suggestion: Suggestion) -> list[Assignment]:

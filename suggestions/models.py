@@ -379,7 +379,8 @@ class Assignment(models.Model):
     # The unit's current reply due date, kept in step with its open reply Deadline by the services
     # (assignment, extension, re-handling). It stays because lists sort and show it without a join
     # and the extension rules compare against it. Every overdue / due-soon filter and count reads
-    # Deadline.objects (overdue(), due_within()); only a list row's "next due" marker shows this copy.
+    # Deadline.objects (overdue(), due_within()), and so does a list row's overdue flag (the open
+    # reply deadline, `selectors.with_row_relations`); a row's "next due" date shows this copy.
     due_date = models.DateField(_("due date"))
     original_due_date = models.DateField(_("original due date"))
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
@@ -645,6 +646,8 @@ DUE_SOON_DAYS = 7
 
 # An open deadline is neither satisfied nor cancelled; the partial indexes below use the same condition.
 OPEN_DEADLINE = Q(satisfied_at__isnull=True, cancelled_at__isnull=True)
+# The deadlines a list row's "overdue" flag reads: the lead unit's reply, first time or re-handling.
+REPLY_DEADLINE_KINDS = (DeadlineKind.REPLY, DeadlineKind.REHANDLING_REPLY)
 
 
 class DeadlineQuerySet(models.QuerySet):

@@ -19,6 +19,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.utils.translation import gettext as _
@@ -27,7 +28,10 @@ from accounts.models import User
 from common.errors import ActionNotFound
 
 from .models import (
+    REPLY_DEADLINE_KINDS,
     Assignment,
+    Commitment,
+    Contact,
     CoSigner,
     CoSignerStatus,
     Deadline,
@@ -269,14 +273,41 @@ def suggestion_list(user: User | None) -> QuerySet[Suggestion]:
 
 
 def with_row_relations(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
-    """What a row (or one suggestion's representation) displays, in a fixed number of queries."""
-    return qs.select_related("session", "category", "lead_deputy").prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=Assignment.objects.live().select_related("unit").order_by("role", "id"),
-        ),
-        Prefetch("cosignatures", queryset=CoSigner.objects.select_related("deputy")),
+    """What a row (or one suggestion's representation) displays, in a fixed number of queries.
+
+    `reply_due` is the due date of the open reply deadline (first or re-handling), read in the same
+    query: a row is overdue when it is past (`worklists.annotate_rows`), never from `Assignment.due_date`.
+    """
+    open_reply = Deadline.objects.open().filter(suggestion=OuterRef("pk"), kind__in=REPLY_DEADLINE_KINDS)
+    reply_due = Subquery(open_reply.order_by("due_date").values("due_date")[:1])
+    return (
+        qs.annotate(reply_due=reply_due)
+        .select_related("session", "category", "lead_deputy")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.live().select_related("unit").order_by("role", "id"),
+            ),
+            Prefetch("cosignatures", queryset=CoSigner.objects.select_related("deputy")),
+        )
     )
+
+
+def suggestion_detail(pk: int | str) -> Suggestion:
+    """One suggestion, freshly read with what its representation displays (the caller checked access)."""
+    return with_row_relations(Suggestion.objects.filter(pk=pk)).get()
+
+
+def contacts_visible_to(user: User | None) -> QuerySet[Contact]:
+    """Contact-log entries of the suggestions the user takes part in."""
+    visible = suggestions_participated_by(user)
+    return Contact.objects.filter(assignment__suggestion__in=visible).select_related("assignment__suggestion")
+
+
+def commitments_visible_to(user: User | None) -> QuerySet[Commitment]:
+    """Commitments made in replies on the assignments the user may see."""
+    assignments = assignments_visible_to(user)
+    return Commitment.objects.filter(reply__assignment__in=assignments).select_related("reply__assignment")
 
 
 def replies_visible_to(user: User | None, suggestion: Suggestion) -> QuerySet[Reply]:

@@ -38,7 +38,11 @@ INBOX_TABS = ["to_sign", "handling", "due_soon", "overdue", "replied", "awaiting
 
 
 def annotate_rows(suggestions, today: dt.date) -> list[Suggestion]:
-    """Units and the nearest open due date of each row, from the prefetched live assignments (no query)."""
+    """Units and the due date of each row, from the prefetched live assignments (no query).
+
+    "Next due" shows the open lead assignment's due date (the copy lists sort by); "overdue" is read
+    from the open reply deadline that `selectors.with_row_relations` annotates (`reply_due`), the
+    same record every overdue count and filter reads."""
     rows = list(suggestions)
     for suggestion in rows:
         live = list(suggestion.assignments.all())
@@ -47,7 +51,8 @@ def annotate_rows(suggestions, today: dt.date) -> list[Suggestion]:
         ]
         open_due = [a.due_date for a in live if a.status in OPEN_ASSIGNMENT_STATUSES and a.role == AssignmentRole.LEAD]
         suggestion.next_due = min(open_due) if open_due else None
-        suggestion.is_overdue = bool(suggestion.next_due and suggestion.next_due < today)
+        reply_due = getattr(suggestion, "reply_due", None)
+        suggestion.is_overdue = bool(reply_due and reply_due < today)
     return rows
 
 

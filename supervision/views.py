@@ -8,7 +8,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,12 +17,13 @@ from django.views.decorators.http import require_POST
 
 from common.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
 from suggestions.deadlines import deadline_status
-from suggestions.models import DeadlineKind, Suggestion
+from suggestions.models import DeadlineKind
 from suggestions.selectors import get_suggestion_for, get_suggestion_participated_for
 
+from . import detail_selectors as reads
 from . import forms, selectors, services
 from .exports import inspections_workbook
-from .models import Inspection, KeySuggestion, SuggestionSupervisor
+from .models import Inspection, KeySuggestion
 
 
 def _perform(request, form, fn):
@@ -109,20 +109,20 @@ def _key_item_context(request, item: KeySuggestion) -> dict:
     year_end_open = any(d.kind == DeadlineKind.YEAR_END_EVALUATION and d.is_open for d in regime)
     return {
         "item": item,
-        "suggestions": item.suggestions.select_related("session", "lead_deputy").order_by("id"),
+        "suggestions": reads.key_item_suggestions(item),
         "leaders": item.leaders.all(),
         "regime": regime,
         "milestones": item.milestones.all(),
         "reports": selectors.monthly_reports_visible_to(user, item),
         "half_year_reports": item.half_year_reports.all(),
         "year_end_results": item.year_end_results.all(),
-        "inspections": selectors.inspection_list(user).filter(key_item=item),
-        "instructions": item.instructions.select_related("author"),
+        "inspections": reads.inspections_for(user, key_item=item),
+        "instructions": reads.instructions_on(item),
         "can_supervise": selectors.can_supervise_key_item(user, item),
         "is_lead_unit": user.is_unit_user and selectors.unit_is_lead_on(item, user.unit_id),
         "can_score": year_end_open and services.can_score_year_end(user, item),
         "year_end_open": year_end_open,
-        "forms_count": item.year_end_scores.filter(year=item.year).count() if user.is_office_staff else None,
+        "forms_count": reads.year_end_forms_count(item) if user.is_office_staff else None,
         "instruction_form": _page_form("instruction_form"),
         "half_year_form": _page_form("half_year_form"),
         "score_form": _page_form("score_form"),
@@ -274,10 +274,8 @@ def monthly_report(request, pk):
 
 @login_required
 def inspection_list(request):
-    inspections = selectors.inspection_list(request.user)
     kind = request.GET.get("kind")
-    if kind:
-        inspections = inspections.filter(kind=kind)
+    inspections = reads.inspections_for(request.user, kind=kind)
     return render(
         request,
         "supervision/inspection_list.html",
@@ -418,7 +416,7 @@ def unit_page(request):
         {
             "key_items": selectors.key_items_visible_to(user).order_by("-year", "id"),
             "pending": pending,
-            "inspections": selectors.inspection_list(user).filter(report_released_at__isnull=False),
+            "inspections": reads.inspections_for(user, released_only=True),
             "actions": selectors.follow_up_actions_visible_to(user).order_by("done_at", "due_date", "id"),
             "today": today,
         },
@@ -449,9 +447,9 @@ def _suggestion_context(request, suggestion) -> dict:
     return {
         "suggestion": suggestion,
         "supervisors": selectors.supervisors_of(suggestion),
-        "instructions": suggestion.instructions.select_related("author"),
-        "inspections": selectors.inspection_list(user).filter(suggestion=suggestion),
-        "key_items": selectors.key_items_visible_to(user).filter(suggestions=suggestion),
+        "instructions": reads.instructions_on(suggestion),
+        "inspections": reads.inspections_for(user, suggestion=suggestion),
+        "key_items": reads.key_items_of_suggestion(user, suggestion),
         "can_supervise": selectors.can_supervise_suggestion(user, suggestion),
         "candidates": selectors.repeat_candidates(suggestion) if user.is_office_staff else [],
         "instruction_form": _page_form("instruction_form"),
@@ -497,7 +495,7 @@ def suggestion_attach(request, pk):
 @require_POST
 def suggestion_detach(request, pk, link_pk):
     suggestion = _get(get_suggestion_participated_for, request.user, pk)
-    link = SuggestionSupervisor.objects.filter(suggestion=suggestion, pk=link_pk).select_related("user").first()
+    link = reads.supervisor_link(suggestion, link_pk)
     if link is None:
         raise Http404
     return _suggestion_action(
@@ -573,11 +571,7 @@ def campaigns(request):
     return render(
         request,
         "supervision/campaigns.html",
-        {
-            "campaigns": selectors.campaigns_visible_to(request.user).prefetch_related(
-                "key_items", Prefetch("suggestions", queryset=Suggestion.objects.select_related("session"))
-            )
-        },
+        {"campaigns": reads.campaigns_with_key_items(request.user)},
     )
 
 

@@ -21,6 +21,8 @@ from suggestions.models import (
     SuggestionStatus,
 )
 
+REPLY_BODY = "已列入年度水利建设计划。"
+
 # The order in which the main path reaches each state.
 MAIN_PATH = ["draft", "submitted", "registered", "assigned", "handling", "awaiting_signoff", "replied"]
 STATES = [*MAIN_PATH, "rehandling", "follow_up", "closed", "not_accepted", "withdrawn", "merged", "returned_request"]
@@ -33,7 +35,7 @@ def draft(
         author=kw.pop("lead", cast.alice),
         title=title,
         body=kw.pop("body", "南冲电排站年久失修，汛期排涝能力不足。建议尽快立项改造。"),
-        session=cast.session,
+        session=kw.pop("session", None) or cast.session,
         category=kw.pop("category", cast.category),
         co_signers=[u.pk for u in co_signers],
         confidential=confidential,
@@ -61,23 +63,25 @@ def log_contact(assignment: Assignment, actor, *, phase: str = "before", summary
     )
 
 
-def release_reply(suggestion: Suggestion, cast, *, result_class: str = "A", public: bool = False) -> None:
+def release_reply(
+    suggestion: Suggestion, cast, *, result_class: str = "A", public: bool = False, body: str = REPLY_BODY
+) -> None:
     """The lead unit (water) logs a contact, drafts and signs off a reply."""
     lead = lead_assignment(suggestion)
     if not lead.contacts.exists():
         log_contact(lead, cast.henry)
-    draft_reply(suggestion, cast, result_class=result_class, public=public)
+    draft_reply(suggestion, cast, result_class=result_class, public=public, body=body)
     services.reply_approve(assignment=lead_assignment(suggestion), actor=cast.hannah)
 
 
-def draft_reply(suggestion: Suggestion, cast, *, result_class: str = "A", public: bool = False):
+def draft_reply(suggestion: Suggestion, cast, *, result_class: str = "A", public: bool = False, body: str = REPLY_BODY):
     commitments = []
     if result_class in {"B", "C"}:
         commitments = [{"description": "年底前完成改造", "target_date": timezone.localdate() + dt.timedelta(days=200)}]
     return services.reply_draft(
         assignment=lead_assignment(suggestion),
         actor=cast.henry,
-        body="已列入年度水利建设计划。",
+        body=body,
         result_class=result_class,
         adoption="adopted",
         public=public,
@@ -97,15 +101,21 @@ def suggestion_in_state(
     complex: bool = False,
     due_date: dt.date | None = None,
     title: str = "关于改造南冲电排站的建议",
+    session=None,
+    repeat_of: Suggestion | None = None,
+    reply_body: str = REPLY_BODY,
 ) -> Suggestion:
     """A suggestion of alice's in `state`, reached through the services only.
 
     Co-signers stay invited in "draft" and confirm on the way to any later state. The reply is
-    private by default so that only the suggestion's own people can see it.
+    private by default so that only the suggestion's own people can see it. `session` defaults to
+    the cast's (2026); `repeat_of` is given when drafting, as a deputy would.
     """
     if state not in STATES:
         raise ValueError(f"unknown state {state!r}")
-    suggestion = draft(cast, co_signers=co_signers, confidential=confidential, title=title)
+    suggestion = draft(
+        cast, co_signers=co_signers, confidential=confidential, title=title, session=session, repeat_of=repeat_of
+    )
     if state == "draft":
         return suggestion
     for deputy in co_signers:
@@ -150,9 +160,11 @@ def suggestion_in_state(
         return suggestion
     if state == "awaiting_signoff":
         log_contact(lead_assignment(suggestion), cast.henry)
-        draft_reply(suggestion, cast, result_class=result_class, public=public)
+        draft_reply(suggestion, cast, result_class=result_class, public=public, body=reply_body)
         return suggestion
-    release_reply(suggestion, cast, result_class="B" if state == "follow_up" else result_class, public=public)
+    release_reply(
+        suggestion, cast, result_class="B" if state == "follow_up" else result_class, public=public, body=reply_body
+    )
     if state == "replied":
         return suggestion
     if state == "rehandling":

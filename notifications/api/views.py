@@ -44,11 +44,8 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_fields = ["kind"]
 
     def get_queryset(self):
-        qs = selectors.notifications_for(self.request.user)
         read = self.request.query_params.get("read")
-        if read in ("true", "false"):
-            qs = qs.filter(read_at__isnull=(read == "false"))
-        return qs
+        return selectors.notification_list(self.request.user, read={"true": True, "false": False}.get(read))
 
     @extend_schema(
         parameters=[

@@ -1,4 +1,9 @@
-"""Small factories for reminder tests: suggestions and deadlines made directly with the ORM."""
+"""Small factories for reminder tests: suggestions and deadlines made directly with the ORM.
+
+Deliberately bare rows: these tests feed the sweep a deadline (or the receivers an event) as their
+input and then count every notice. A suggestion reached through the services would bring its own
+sign / reply / opinion deadlines and its own assignment notices, and every count would change.
+Tests that need a suggestion in a real state use `testing.factories.suggestion_in_state`."""
 
 from __future__ import annotations
 

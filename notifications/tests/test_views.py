@@ -6,7 +6,9 @@ import pytest
 from django.test import Client
 
 from notifications.models import Channel, Delivery, DeliveryStatus, Kind, Notification, NotificationPreference
-from suggestions.models import AssignmentStatus, Event
+from suggestions import services
+from suggestions.models import Event
+from testing.factories import lead_assignment, suggestion_in_state
 
 
 def client_for(user):
@@ -74,8 +76,8 @@ def test_delivery_failures_page_is_for_staff(sam, henry, water):
 
 
 @pytest.mark.django_db
-def test_urge_form(sam, henry, oscar, make_suggestion, make_assignment, water):
-    a = make_assignment(make_suggestion(), water, status=AssignmentStatus.PENDING)
+def test_urge_form(cast, sam, henry, oscar):
+    a = lead_assignment(suggestion_in_state("assigned", cast=cast, co_unit=False))  # water, not yet signed
     assert client_for(oscar).get(f"/notifications/urge/{a.pk}/").status_code == 404
     assert client_for(henry).get(f"/notifications/urge/{a.pk}/").status_code == 403
     c = client_for(sam)
@@ -86,8 +88,8 @@ def test_urge_form(sam, henry, oscar, make_suggestion, make_assignment, water):
     assert r.status_code == 302
     assert Event.objects.filter(action="urge").count() == 1
     assert Notification.objects.filter(recipient=henry, kind=Kind.URGE).exists()
-    a.status = AssignmentStatus.RETURNED
-    a.save()
+    services.assignment_request_return(assignment=a, actor=henry, reason="非本单位职责")
+    services.assignment_approve_return(assignment=a, actor=sam, note="")
     r = c.post(f"/notifications/urge/{a.pk}/", {"message": "x"})
     # Staff still see a returned assignment; the form says why nothing was sent.
     assert r.status_code == 200 and r.context["form"].non_field_errors()

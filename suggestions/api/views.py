@@ -77,7 +77,7 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
 
     def retrieve(self, request, pk=None):
         suggestion = self.get_object()
-        fresh = selectors.with_row_relations(Suggestion.objects.filter(pk=suggestion.pk)).get()
+        fresh = selectors.suggestion_detail(suggestion.pk)
         return _ok(s.SuggestionOut(fresh, context=self.get_serializer_context()).data)
 
     def _out(self, suggestion, code=status.HTTP_200_OK):
@@ -385,8 +385,7 @@ class ContactViewSet(viewsets.GenericViewSet):
     serializer_class = s.ContactOut
 
     def get_queryset(self):
-        visible = selectors.suggestions_participated_by(self.request.user)
-        return Contact.objects.filter(assignment__suggestion__in=visible).select_related("assignment__suggestion")
+        return selectors.contacts_visible_to(self.request.user)
 
     @extend_schema(request=s.DisputeIn, responses=s.ContactOut, summary="The deputy disputes a logged contact")
     @action(detail=True, methods=["post"])
@@ -404,8 +403,7 @@ class CommitmentViewSet(viewsets.GenericViewSet):
     serializer_class = s.CommitmentOut
 
     def get_queryset(self):
-        assignments = selectors.assignments_visible_to(self.request.user)
-        return Commitment.objects.filter(reply__assignment__in=assignments).select_related("reply__assignment")
+        return selectors.commitments_visible_to(self.request.user)
 
     @extend_schema(request=s.NoteIn, responses=s.CommitmentOut, summary="The unit reports a commitment fulfilled")
     @action(detail=True, methods=["post"])

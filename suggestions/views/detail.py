@@ -69,7 +69,7 @@ def detail_context(request, suggestion: Suggestion, *, bound: tuple[str, int | N
     """Everything the page shows; `bound` = (action, assignment id or None, form) re-shows a failed form."""
     user = request.user
     suggestion.evaluation_rows = detail_selectors.evaluations_of(suggestion)
-    cosignatures = list(suggestion.cosignatures.select_related("deputy").order_by("id"))
+    cosignatures = detail_selectors.cosignatures_of(suggestion)
     cosign_row = next((c for c in cosignatures if c.deputy_id == user.pk), None)
     rated = any(e.deputy_id == user.pk and e.round == suggestion.round for e in suggestion.evaluation_rows)
     is_deputy_of = user.pk == suggestion.lead_deputy_id or cosign_row is not None
@@ -109,7 +109,7 @@ def detail_context(request, suggestion: Suggestion, *, bound: tuple[str, int | N
             form, is_open = _make_form(action, prefix=name, suggestion=suggestion), False
         suggestion_actions.append({"action": action, "form": form, "open": is_open})
 
-    replies = list(selectors.replies_visible_to(user, suggestion).select_related("assignment__unit", "signer"))
+    replies = list(detail_selectors.reply_rows(user, suggestion))
     fulfil_forms = {}
     for reply in replies:
         reply.commitment_rows = []
@@ -288,10 +288,7 @@ def suggestion_assign(request, pk: int):
 def reply_letter(request, pk: int, reply_pk: int):
     """The released reply as a printable letter (答复函)."""
     suggestion = selectors.get_suggestion_participated_for(request.user, pk)
-    reply = get_object_or_404(
-        selectors.replies_visible_to(request.user, suggestion).select_related("assignment__unit", "signer"),
-        pk=reply_pk,
-    )
+    reply = get_object_or_404(detail_selectors.reply_rows(request.user, suggestion), pk=reply_pk)
     return render(request, "suggestions/reply_letter.html", {"suggestion": suggestion, "reply": reply})
 
 

@@ -17,10 +17,9 @@ from common.errors import ActionForbidden, ActionInvalid, ActionNotFound
 from suggestions.selectors import (
     get_suggestion_for,
     get_suggestion_participated_for,
-    suggestions_participated_by,
-    suggestions_visible_to,
 )
 
+from .. import detail_selectors as reads
 from .. import selectors, services
 from ..exports import inspections_workbook
 from ..models import (
@@ -29,7 +28,6 @@ from ..models import (
     InspectionKind,
     Instruction,
     KeySuggestion,
-    Milestone,
     MonthlyReport,
     SuggestionSupervisor,
 )
@@ -52,7 +50,7 @@ def _staff_first(user) -> None:
 def _visible_suggestions(user, ids, field: str):
     """Suggestions by id among those the caller may see; an unknown or hidden id is a 400 on `field`."""
     ids = list(dict.fromkeys(ids))
-    found = {x.pk: x for x in suggestions_visible_to(user).filter(pk__in=ids).select_related("session")}
+    found = reads.visible_suggestions_by_id(user, ids)
     missing = [i for i in ids if i not in found]
     if missing:
         raise ActionInvalid.field(field, f"Unknown suggestion {missing[0]}.")
@@ -70,11 +68,7 @@ class SuggestionSupervisorViewSet(viewsets.GenericViewSet, mixins.ListModelMixin
     filterset_fields = ["suggestion", "user"]
 
     def get_queryset(self):
-        return (
-            SuggestionSupervisor.objects.filter(suggestion__in=suggestions_participated_by(self.request.user))
-            .select_related("user")
-            .order_by("id")
-        )
+        return reads.supervisor_links_visible_to(self.request.user)
 
     @extend_schema(request=s.SupervisorIn, responses={201: s.SupervisorOut}, summary="Attach a supervisor (staff)")
     def create(self, request):
@@ -196,7 +190,7 @@ class KeyItemViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retr
     def milestone_done(self, request, pk=None):
         item = selectors.get_key_item_for(request.user, pk)
         data = _input(s.MilestoneDoneIn, request)
-        milestone = Milestone.objects.filter(key_item=item, pk=data["milestone"]).first()
+        milestone = reads.milestone_of(item, data["milestone"])
         if milestone is None:
             raise ActionNotFound("Not found.")
         return Response(s.MilestoneOut(services.milestone_done(milestone=milestone, actor=request.user)).data)
@@ -327,7 +321,7 @@ class InspectionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
 )
 class MeetingViewSet(InspectionViewSet):
     def get_queryset(self):
-        return selectors.inspection_list(self.request.user).filter(kind=InspectionKind.FACE_TO_FACE)
+        return reads.meetings_for(self.request.user)
 
     def get_object(self):
         inspection = selectors.get_inspection_for(self.request.user, self.kwargs["pk"])
@@ -381,7 +375,7 @@ class CampaignViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Ret
     serializer_class = s.CampaignOut
 
     def get_queryset(self):
-        return selectors.campaigns_visible_to(self.request.user).prefetch_related("key_items", "suggestions")
+        return reads.campaigns_with_members(self.request.user)
 
     def get_object(self):
         return selectors.get_campaign_for(self.request.user, self.kwargs["pk"])
@@ -407,7 +401,7 @@ class CampaignViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Ret
 
 
 def _chain_out(user, chain) -> list[dict]:
-    visible = set(suggestions_visible_to(user).filter(pk__in=[x.pk for x in chain]).values_list("pk", flat=True))
+    visible = reads.visible_suggestion_ids(user, [x.pk for x in chain])
     return [s.chain_item(x, title_visible=x.pk in visible) for x in chain]
 
 

@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 
-from suggestions.models import Assignment, AssignmentRole, AssignmentStatus, CoSigner, CoSignerStatus, Suggestion
+from suggestions.models import Suggestion
 from testing.factories import suggestion_in_state
 
 
-def make_suggestion(session, lead_deputy, *, title="关于南冲电排站改造的建议", status="handling", number=None, **kw):
-    return Suggestion.objects.create(
-        title=title,
-        body=kw.pop("body", "南冲电排站年久失修，汛期排涝能力不足。建议尽快改造。"),
-        session=session,
-        lead_deputy=lead_deputy,
-        status=status,
-        number=number,
-        **kw,
-    )
+@pytest.fixture
+def make_suggestion(cast):
+    """alice's suggestion in `state` (handling by default, water the only unit), reached through the
+    services like every other state; `session` defaults to 2026."""
 
+    def make(session=None, *, title="关于南冲电排站改造的建议", state="handling", repeat_of=None) -> Suggestion:
+        return suggestion_in_state(state, cast=cast, session=session, title=title, co_unit=False, repeat_of=repeat_of)
 
-def assign(suggestion, unit, role, by, status=AssignmentStatus.ACCEPTED):
-    return Assignment.objects.create(
-        suggestion=suggestion,
-        unit=unit,
-        role=role,
-        status=status,
-        assigned_at=timezone.now(),
-        assigned_by=by,
-        due_date=dt.date(2026, 6, 30),
-        original_due_date=dt.date(2026, 6, 30),
-    )
+    return make
 
 
 @pytest.fixture
@@ -41,17 +25,6 @@ def drainage(cast):
     """alice's suggestion, co-signed by bob, led by water (henry/hannah), co-handled by finance, in handling:
     reached through the services like every other state."""
     return suggestion_in_state("handling", cast=cast, co_signers=[cast.bob], title="关于南冲电排站改造的建议")
-
-
-@pytest.fixture
-def drainage_records(session_2026, category, alice, bob, water, finance, sam):
-    """The same suggestion as bare rows, without the handling deadlines the services open: for the one
-    test that counts every deadline row (the regime's)."""
-    s = make_suggestion(session_2026, alice, category=category, number=1)
-    CoSigner.objects.create(suggestion=s, deputy=bob, status=CoSignerStatus.CONFIRMED)
-    assign(s, water, AssignmentRole.LEAD, sam)
-    assign(s, finance, AssignmentRole.CO, sam)
-    return s
 
 
 def replied_suggestion(*, alice, sam, henry, hannah, water, session, title="关于南冲电排站改造的建议"):

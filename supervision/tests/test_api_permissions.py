@@ -8,11 +8,9 @@ import time_machine
 
 from accounts.models import Role
 from conftest import make_user
-from suggestions.models import Deadline, DeadlineKind, SuggestionStatus
+from suggestions.models import Deadline, DeadlineKind
 from supervision import services
 from supervision.models import InspectionKind, Instruction, KeySuggestion, SuggestionSupervisor
-
-from .conftest import make_suggestion
 
 pytestmark = pytest.mark.django_db
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -28,7 +26,7 @@ def item(drainage, sam, victor):
 # ------------------------------------------------------------------ supervisors and instructions
 
 
-def test_attach_supervisor(drainage, session_2026, alice, sam, victor, henry, oscar, api):
+def test_attach_supervisor(drainage, session_2026, alice, sam, victor, henry, oscar, api, make_suggestion):
     url, body = "/api/v1/suggestion-supervisors/", {"suggestion": drainage.pk, "user": victor.pk}
     assert api(henry).post(url, body, format="json").status_code == 403
     assert api(oscar).post(url, body, format="json").status_code == 404
@@ -44,7 +42,7 @@ def test_attach_supervisor(drainage, session_2026, alice, sam, victor, henry, os
     # Not a supervisor: 400 on the field; a draft: 409.
     r = api(sam).post(url, {"suggestion": drainage.pk, "user": henry.pk}, format="json")
     assert r.status_code == 400 and "user" in r.json()
-    draft = make_suggestion(session_2026, alice, status=SuggestionStatus.DRAFT, title="关于草稿的建议")
+    draft = make_suggestion(session_2026, state="draft", title="关于草稿的建议")
     assert api(sam).post(url, {"suggestion": draft.pk, "user": victor.pk}, format="json").status_code == 409
 
 
@@ -90,7 +88,7 @@ def test_instruction_on_a_key_item(item, sam, victor, henry, oscar, api):
 
 
 @time_machine.travel(dt.datetime(2026, 3, 16, 10, 0, tzinfo=TZ))
-def test_create_key_item(drainage, session_2026, alice, sam, victor, henry, api):
+def test_create_key_item(drainage, session_2026, alice, sam, victor, henry, api, make_suggestion):
     url = "/api/v1/key-items/"
     body = {
         "year": 2026, "topic": "南冲电排站改造", "suggestions": [drainage.pk], "leaders": [victor.pk],
@@ -115,7 +113,7 @@ def test_create_key_item(drainage, session_2026, alice, sam, victor, henry, api)
     # Bad input names the field.
     r = api(sam).post(url, {**body, "leaders": [henry.pk]}, format="json")
     assert r.status_code == 400 and "leaders" in r.json()
-    draft = make_suggestion(session_2026, alice, status=SuggestionStatus.DRAFT, title="关于草稿的建议")
+    draft = make_suggestion(session_2026, state="draft", title="关于草稿的建议")
     r = api(sam).post(url, {**body, "suggestions": [draft.pk]}, format="json")
     assert r.status_code == 400 and "suggestions" in r.json()
     r = api(sam).post(url, {**body, "suggestions": [999999]}, format="json")
@@ -296,7 +294,7 @@ def test_follow_up_action_roles(item, sam, henry, ivan, oscar, water, api):
     assert api(henry).post(url, {"note": "已整改"}, format="json").status_code == 409
 
 
-def test_face_to_face_meeting(replied, session_2026, sam, alice, bob, carol, henry, oscar, api):
+def test_face_to_face_meeting(replied, session_2026, sam, alice, bob, carol, henry, oscar, api, make_suggestion):
     url = "/api/v1/meetings/"
     body = {"held_on": "2026-03-20", "suggestion": replied.pk, "participants": [sam.pk, alice.pk],
             "answers": "水务局说明了资金安排", "renewed_opinions": "代表认可进度"}  # fmt: skip
@@ -314,7 +312,7 @@ def test_face_to_face_meeting(replied, session_2026, sam, alice, bob, carol, hen
     for user in (alice, henry):
         assert [m["id"] for m in api(user).get(url).json()["results"]] != []
     assert api(carol).get(url).json()["results"] == []
-    draft = make_suggestion(session_2026, alice, status=SuggestionStatus.DRAFT, title="关于草稿的建议")
+    draft = make_suggestion(session_2026, state="draft", title="关于草稿的建议")
     assert api(sam).post(url, {**body, "suggestion": draft.pk}, format="json").status_code == 409
 
 
@@ -344,11 +342,11 @@ def test_campaign(item, sam, victor, henry, api):
     assert r.status_code == 200 and r.json()["outcome"] == "督办6件"
 
 
-def test_link_repeat(drainage, alice, sam, henry, oscar, api):
+def test_link_repeat(drainage, alice, sam, henry, oscar, api, make_suggestion):
     from suggestions.models import CongressSession
 
     s2025 = CongressSession.objects.create(term=16, number=3, year=2025)
-    earlier = make_suggestion(s2025, alice, title="关于南冲电排站改造的建议", number=7)
+    earlier = make_suggestion(s2025, title="关于南冲电排站改造的建议")
     url = f"/api/v1/suggestions/{drainage.pk}/link-repeat/"
     assert api(oscar).post(url, {"repeat_of": earlier.pk}, format="json").status_code == 404
     assert api(henry).post(url, {"repeat_of": earlier.pk}, format="json").status_code == 403
@@ -359,20 +357,20 @@ def test_link_repeat(drainage, alice, sam, henry, oscar, api):
     assert r.status_code == 400 and "repeat_of" in r.json()
     assert drainage.events.filter(action="link_repeat").count() == 1
     # The system proposes the earlier suggestion to staff only.
-    later = make_suggestion(drainage.session, alice, title="关于南冲电排站改造的建议", number=9)
+    later = make_suggestion(drainage.session, title="关于南冲电排站改造的建议")
     r = api(sam).get(f"/api/v1/suggestions/{later.pk}/repeat-candidates/")
     assert r.status_code == 200 and [c["id"] for c in r.json()] == [earlier.pk]
     assert api(alice).get(f"/api/v1/suggestions/{later.pk}/repeat-candidates/").status_code == 403
 
 
-def test_link_follow_up_to_a_look_back(replied, alice, sam, henry, hannah, session_2026, api):
+def test_link_follow_up_to_a_look_back(replied, alice, sam, henry, hannah, session_2026, api, make_suggestion):
     from .conftest import close_unsatisfied
 
     close_unsatisfied(replied, alice=alice, sam=sam, henry=henry, hannah=hannah)
     look_back = services.inspection_create(
         actor=sam, kind=InspectionKind.LOOK_BACK, held_on=dt.date.today(), suggestion=replied, findings="仍有积水"
     )
-    new = make_suggestion(session_2026, alice, title="关于南冲片区排涝的再建议", status="registered")
+    new = make_suggestion(session_2026, title="关于南冲片区排涝的再建议", state="registered")
     url = f"/api/v1/suggestions/{new.pk}/link-follow-up/"
     assert api(henry).post(url, {"look_back": look_back.pk}, format="json").status_code == 404
     assert api(alice).post(url, {"look_back": look_back.pk}, format="json").status_code == 403

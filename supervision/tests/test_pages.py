@@ -6,11 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from suggestions.models import AssignmentRole
 from supervision import services
 from supervision.models import Inspection, KeySuggestion, MonthlyReport, SuggestionSupervisor
-
-from .conftest import assign, make_suggestion
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +19,9 @@ def item(drainage, sam, victor):
     )
 
 
-def more_items(n, session, alice, sam, victor, water):
+def more_items(n, make_suggestion, sam, victor):
     for i in range(n):
-        s = make_suggestion(session, alice, title=f"关于第{i}件事的建议", number=100 + i)
-        assign(s, water, AssignmentRole.LEAD, sam)
+        s = make_suggestion(title=f"关于第{i}件事的建议")
         it = services.key_item_create(actor=sam, year=2026, topic=f"事项{i}", suggestions=[s], leaders=[victor])
         services.inspection_create(actor=sam, kind="site_visit", held_on=dt.date.today(), key_item=it, report="r")
 
@@ -50,7 +46,7 @@ def test_board_by_role(item, client, sam, victor, henry, alice):
 
 
 def test_list_pages_and_endpoints_run_a_fixed_number_of_queries(
-    item, drainage, session_2026, alice, sam, victor, water, henry, client, api
+    item, drainage, session_2026, alice, sam, victor, water, henry, client, api, make_suggestion
 ):
     services.inspection_create(actor=sam, kind="site_visit", held_on=dt.date.today(), key_item=item, report="r")
     client.force_login(sam)
@@ -58,7 +54,7 @@ def test_list_pages_and_endpoints_run_a_fixed_number_of_queries(
     api_urls = ["/api/v1/key-items/", "/api/v1/inspections/", "/api/v1/follow-up-actions/", "/api/v1/monthly-reports/"]
     before = {u: count_queries(lambda u=u: client.get(u)) for u in urls}
     before_api = {u: count_queries(lambda u=u: api(sam).get(u)) for u in api_urls}
-    more_items(3, session_2026, alice, sam, victor, water)
+    more_items(3, make_suggestion, sam, victor)
     assert KeySuggestion.objects.count() == 4 and Inspection.objects.count() == 4
     for u in urls:
         assert count_queries(lambda u=u: client.get(u)) == before[u], u
@@ -188,7 +184,9 @@ def test_campaign_pages(item, client, sam, henry):
     assert "督办5件" in client.get("/supervision/campaigns/").content.decode()
 
 
-def test_staff_link_repeats_and_follow_ups_from_the_page(replied, client, sam, alice, henry, hannah, session_2026):
+def test_staff_link_repeats_and_follow_ups_from_the_page(
+    replied, client, sam, alice, henry, hannah, session_2026, make_suggestion
+):
     """The page proposes the earlier suggestion with a one-click link, and offers the look-backs by
     date and title instead of asking for database ids."""
     from suggestions.models import CongressSession
@@ -196,7 +194,7 @@ def test_staff_link_repeats_and_follow_ups_from_the_page(replied, client, sam, a
     from .conftest import close_unsatisfied
 
     s2025 = CongressSession.objects.create(term=16, number=3, year=2025)
-    earlier = make_suggestion(s2025, alice, title=replied.title, number=7)
+    earlier = make_suggestion(s2025, title=replied.title)
     client.force_login(sam)
     page = client.get(f"/supervision/suggestions/{replied.pk}/").content.decode()
     assert f'data-link-repeat="{earlier.pk}"' in page
@@ -209,7 +207,7 @@ def test_staff_link_repeats_and_follow_ups_from_the_page(replied, client, sam, a
     look_back = services.inspection_create(
         actor=sam, kind="look_back", held_on=dt.date.today(), suggestion=replied, findings="仍有积水"
     )
-    new = make_suggestion(session_2026, alice, title="关于南冲片区排涝的再建议", status="registered")
+    new = make_suggestion(session_2026, title="关于南冲片区排涝的再建议", state="registered")
     page = client.get(f"/supervision/suggestions/{new.pk}/").content.decode()
     assert f'<option value="{look_back.pk}">' in page and replied.title in page
     r = client.post(f"/supervision/suggestions/{new.pk}/link-follow-up/", {"look_back": "999999"})

@@ -9,15 +9,17 @@ from suggestions.models import Deadline, DeadlineKind
 from supervision import services
 from supervision.regime import plan
 from supervision.selectors import key_item_deadlines
+from testing.factories import suggestion_in_state
 
 pytestmark = pytest.mark.django_db
 D = dt.date
 
 
 @pytest.fixture
-def drainage(drainage_records):
-    # These tests count every deadline row, so the suggestion carries none of its own.
-    return drainage_records
+def drainage(cast):
+    """The conftest's suggestion, reached through the services a fortnight before the key item."""
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False):
+        return suggestion_in_state("handling", cast=cast, co_signers=[cast.bob], title="关于南冲电排站改造的建议")
 
 
 @time_machine.travel(dt.datetime(2026, 3, 16, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
@@ -70,7 +72,9 @@ def test_regeneration_is_idempotent(drainage, sam):
     item = services.key_item_create(actor=sam, year=2026, topic="排涝", suggestions=[drainage])
     before = Deadline.objects.count()
     assert services.regime_regenerate(key_item=item, actor=sam) == []
-    assert Deadline.objects.count() == before == 16
+    # No row anywhere; the suggestion's own handling deadlines are not the regime's 16.
+    assert Deadline.objects.count() == before
+    assert key_item_deadlines(item).count() == 16
 
 
 def test_plan_skips_periods_already_past_and_second_half_has_no_half_year_report():

@@ -1,0 +1,91 @@
+"""Reads behind the dashboard pages that are not figures: labels, the report's lists, snapshots.
+
+The figures themselves come from `selectors` and `metrics`; the views call these and render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import Unit
+from common.errors import ActionNotFound
+from suggestions.models import Assignment, CongressSession, Rating
+
+from . import metrics as m
+from . import selectors
+from .models import Snapshot
+
+
+def drill_label(dim: str | None, key: Any) -> str:
+    """The heading of a drill-down: the unit's, session's, category's or key item's name."""
+    if dim is None:
+        return _("All")
+    if key is None:
+        return _("(none)")
+    if dim == "unit":
+        unit = Unit.objects.filter(pk=key).first()
+        return unit.name if unit else str(key)
+    if dim == "session":
+        session = CongressSession.objects.filter(pk=key).first()
+        return session.label if session else str(key)
+    if dim == "category":
+        from suggestions.models import Category
+
+        category = Category.objects.filter(pk=key).first()
+        return str(category) if category else str(key)
+    if dim == "key_item":
+        from supervision.models import KeySuggestion
+
+        item = KeySuggestion.objects.filter(pk=key).first()
+        return str(item) if item else str(key)
+    return str(key)
+
+
+def satisfaction_summary(period: m.Period) -> list[dict[str, Any]]:
+    """Counts of each result rating, first and final round (two queries)."""
+    facts = m.suggestion_facts(period).filter(no_evaluation=False)
+    summary = []
+    for column, label in (("result_first", _("First round")), ("result_final", _("Final round"))):
+        counts = {
+            r[column]: r["n"]
+            for r in facts.filter(**{f"{column}__isnull": False}).values(column).annotate(n=Count("pk")).order_by()
+        }
+        summary.append({"label": label, **{rating: counts.get(rating, 0) for rating in Rating.values}})
+    return summary
+
+
+def overdue_assignments(reader, period: m.Period) -> list[Assignment]:
+    """The report's overdue list, through the reader's visibility, soonest due first."""
+    return list(
+        selectors.readable_by(reader, m.drill_down("overdue", period))
+        .select_related("suggestion__session", "unit")
+        .order_by("due_date", "id")
+    )
+
+
+def session_or_none(pk) -> CongressSession | None:
+    """The session with this id, or None for an empty, unknown or malformed id."""
+    if not pk:
+        return None
+    try:
+        return CongressSession.objects.filter(pk=int(pk)).first()
+    except (ValueError, TypeError):
+        return None
+
+
+def sessions() -> QuerySet[CongressSession]:
+    return CongressSession.objects.all()
+
+
+def recent_snapshots(limit: int = 200) -> QuerySet[Snapshot]:
+    return Snapshot.objects.select_related("session", "taken_by").defer("data")[:limit]
+
+
+def get_snapshot(pk) -> Snapshot:
+    try:
+        return Snapshot.objects.select_related("session", "taken_by").get(pk=pk)
+    except (Snapshot.DoesNotExist, ValueError, TypeError):
+        raise ActionNotFound(_("Not found.")) from None

@@ -1,0 +1,108 @@
+"""Reads behind the supervision pages and API views that are not visibility rules themselves.
+
+Visibility stays in `selectors` (every function here starts from one of its querysets or from an
+object the caller already fetched through it); the views and API views call these and render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, QuerySet
+
+from suggestions.models import Suggestion
+from suggestions.selectors import suggestions_participated_by, suggestions_visible_to
+
+from . import selectors
+from .models import Campaign, Inspection, InspectionKind, Instruction, KeySuggestion, Milestone, SuggestionSupervisor
+
+# --- a key item's page -------------------------------------------------------------------------
+
+
+def key_item_suggestions(item: KeySuggestion) -> QuerySet[Suggestion]:
+    return item.suggestions.select_related("session", "lead_deputy").order_by("id")
+
+
+def instructions_on(subject: KeySuggestion | Suggestion) -> QuerySet[Instruction]:
+    """The leaders' instructions on a key item or a suggestion (the caller may see the subject)."""
+    return subject.instructions.select_related("author")
+
+
+def year_end_forms_count(item: KeySuggestion) -> int:
+    return item.year_end_scores.filter(year=item.year).count()
+
+
+def milestone_of(item: KeySuggestion, pk) -> Milestone | None:
+    return Milestone.objects.filter(key_item=item, pk=pk).first()
+
+
+# --- inspections -------------------------------------------------------------------------------
+
+
+def inspections_for(
+    user,
+    *,
+    kind: str | None = None,
+    key_item: KeySuggestion | None = None,
+    suggestion: Suggestion | None = None,
+    released_only: bool = False,
+) -> QuerySet[Inspection]:
+    """`selectors.inspection_list` narrowed to one kind, key item or suggestion, or to released reports."""
+    qs = selectors.inspection_list(user)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if key_item is not None:
+        qs = qs.filter(key_item=key_item)
+    if suggestion is not None:
+        qs = qs.filter(suggestion=suggestion)
+    if released_only:
+        qs = qs.filter(report_released_at__isnull=False)
+    return qs
+
+
+def meetings_for(user) -> QuerySet[Inspection]:
+    return inspections_for(user, kind=InspectionKind.FACE_TO_FACE)
+
+
+# --- a suggestion's supervision ------------------------------------------------------------------
+
+
+def key_items_of_suggestion(user, suggestion: Suggestion) -> QuerySet[KeySuggestion]:
+    return selectors.key_items_visible_to(user).filter(suggestions=suggestion)
+
+
+def supervisor_link(suggestion: Suggestion, pk) -> SuggestionSupervisor | None:
+    return SuggestionSupervisor.objects.filter(suggestion=suggestion, pk=pk).select_related("user").first()
+
+
+def supervisor_links_visible_to(user) -> QuerySet[SuggestionSupervisor]:
+    """Supervisor links on the suggestions the user takes part in."""
+    return (
+        SuggestionSupervisor.objects.filter(suggestion__in=suggestions_participated_by(user))
+        .select_related("user")
+        .order_by("id")
+    )
+
+
+def visible_suggestions_by_id(user, ids: Iterable[int]) -> dict[int, Suggestion]:
+    """The suggestions among `ids` the user may see, by id (with their session)."""
+    return {x.pk: x for x in suggestions_visible_to(user).filter(pk__in=list(ids)).select_related("session")}
+
+
+def visible_suggestion_ids(user, ids: Iterable[int]) -> set[int]:
+    return set(suggestions_visible_to(user).filter(pk__in=list(ids)).values_list("pk", flat=True))
+
+
+# --- campaigns ---------------------------------------------------------------------------------
+
+
+def campaigns_with_key_items(user) -> QuerySet[Campaign]:
+    """The campaigns page: each campaign with its key items and its suggestions (with their session)."""
+    return selectors.campaigns_visible_to(user).prefetch_related(
+        "key_items", Prefetch("suggestions", queryset=Suggestion.objects.select_related("session"))
+    )
+
+
+def campaigns_with_members(user) -> QuerySet[Campaign]:
+    """Campaigns with their key items and suggestions (the API's representation)."""
+    return selectors.campaigns_visible_to(user).prefetch_related("key_items", "suggestions")
