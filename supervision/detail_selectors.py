@@ -19,8 +19,14 @@ from .models import Campaign, Inspection, InspectionKind, Instruction, KeySugges
 # --- a key item's page -------------------------------------------------------------------------
 
 
-def key_item_suggestions(item: KeySuggestion) -> QuerySet[Suggestion]:
-    return item.suggestions.select_related("session", "lead_deputy").order_by("id")
+def key_item_suggestions(item: KeySuggestion, user) -> QuerySet[Suggestion]:
+    """The item's suggestions that `user` may open: a unit or deputy of one of them does not learn
+    the titles of the others (issue 12: every list of suggestions goes through its reader's view)."""
+    return (
+        item.suggestions.filter(pk__in=suggestions_visible_to(user).values("pk"))
+        .select_related("session", "lead_deputy")
+        .order_by("id")
+    )
 
 
 def instructions_on(subject: KeySuggestion | Suggestion) -> QuerySet[Instruction]:

@@ -109,7 +109,7 @@ def _key_item_context(request, item: KeySuggestion) -> dict:
     year_end_open = any(d.kind == DeadlineKind.YEAR_END_EVALUATION and d.is_open for d in regime)
     return {
         "item": item,
-        "suggestions": reads.key_item_suggestions(item),
+        "suggestions": reads.key_item_suggestions(item, user),
         "leaders": item.leaders.all(),
         "regime": regime,
         "milestones": item.milestones.all(),

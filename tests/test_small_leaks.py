@@ -5,12 +5,15 @@ validator, the similarity one included."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from suggestions import services
 from suggestions.models import AssignmentRole, Commitment, Suggestion
+from testing.factories import draft, suggestion_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +114,25 @@ def test_user_creation_accepts_a_strong_password(sam, api):
         format="json",
     )
     assert response.status_code == 201
+
+
+@time_machine.travel(dt.datetime(2026, 3, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+def test_key_item_page_lists_only_the_suggestions_its_reader_may_open(cast, client):
+    """A key item groups suggestions of several units; each unit sees its own, not the others' titles."""
+    from suggestions import services as core
+    from supervision import services as supervision
+
+    ours = suggestion_in_state("handling", cast=cast, title="关于改造南冲电排站的建议")
+    theirs = draft(cast, title="关于保密事项的建议", lead=cast.carol, confidential=True)
+    core.suggestion_submit(suggestion=theirs, actor=cast.carol)
+    core.suggestion_accept(suggestion=theirs, actor=cast.sam)
+    core.suggestion_assign(suggestion=theirs, actor=cast.sam, lead_units=[cast.education])
+    item = supervision.key_item_create(
+        actor=cast.sam, year=2026, topic="排涝设施", suggestions=[ours, theirs], leaders=[cast.victor]
+    )
+    client.force_login(cast.henry)
+    page = client.get(f"/supervision/key-items/{item.pk}/").content.decode()
+    assert "关于改造南冲电排站的建议" in page
+    assert "关于保密事项的建议" not in page
+    client.force_login(cast.sam)
+    assert "关于保密事项的建议" in client.get(f"/supervision/key-items/{item.pk}/").content.decode()
