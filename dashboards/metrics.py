@@ -239,6 +239,10 @@ def _closed(period: Period, s: str) -> Q:
     return Q(**{f"{s}status": SuggestionStatus.CLOSED})
 
 
+def _replied_rated(period: Period, s: str) -> Q:
+    return Q(released_at_first__isnull=False) & _rated("result_first")(period, s)
+
+
 def _closed_unrated(period: Period, s: str) -> Q:
     return Q(**{f"{s}status": SuggestionStatus.CLOSED, f"{s}no_evaluation": True})
 
@@ -312,6 +316,13 @@ COUNTS: dict[str, CountDef] = {
             _("replied, with a before/during contact logged no later than the first release"),
         ),
         CountDef("class_a", ASSIGNMENT, _class_a, _("Class A replies"), _("replied; current reply is class A")),
+        CountDef(
+            "replied_rated",
+            ASSIGNMENT,
+            _replied_rated,
+            _("Replies rated"),
+            _("replied, and the lead deputy rated round 1; not closed as no evaluation"),
+        ),
         CountDef(
             "registered",
             SUGGESTION,
@@ -403,6 +414,8 @@ RATES: dict[str, RateDef] = {
             _("Satisfaction, final round (满意率)"),
             _("(satisfied + basically satisfied) ÷ rated, latest round, result dimension"),
         ),
+        # Shown beside the satisfaction rates: how many of the released replies were rated at all.
+        RateDef("response_rate", "replied_rated", "replied", _("Response rate (测评率)"), _("replies rated ÷ replied")),
         RateDef(
             "contact_rate", "contacted", "replied", _("Contact rate (沟通率)"), _("contacted before reply ÷ replied")
         ),

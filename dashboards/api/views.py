@@ -63,6 +63,7 @@ class MetricsSerializer(serializers.Serializer):
     closed_unrated = serializers.IntegerField(
         help_text="Closed because the evaluation window passed with no rating (counted as neither rated nor satisfied)"
     )
+    replied_rated = serializers.IntegerField(help_text="Replied, and rated by the lead deputy (round 1)")
     rated_first = serializers.IntegerField()
     satisfied_first = serializers.IntegerField()
     rated_final = serializers.IntegerField()
@@ -77,6 +78,7 @@ class MetricsSerializer(serializers.Serializer):
     satisfaction_rate = _rate_field()
     contact_rate = _rate_field()
     solved_rate = _rate_field()
+    response_rate = _rate_field()
     flags = serializers.DictField(child=serializers.CharField(allow_null=True), help_text="rate -> green/amber/red")
     small = serializers.DictField(child=serializers.BooleanField(), help_text="rate -> small sample")
 

@@ -23,6 +23,7 @@ WATER_2026 = {
     "registered": 7,
     "closed": 3,  # S1 S3 S7
     "closed_unrated": 1,  # S7: its evaluation window passed with no rating
+    "replied_rated": 4,  # the replied S1 S2 S3 S4 were rated in round 1; S7 was not
     "rated_first": 4,  # S1 S2 S3 S4 (S7 closed without evaluation)
     "satisfied_first": 2,  # S1 S2
     "rated_final": 4,  # S1 S2, S3 round 2, S4 round 1 while being re-handled
@@ -39,6 +40,7 @@ WATER_RATES = {
     "satisfaction_rate": 0.75,  # 3/4
     "contact_rate": 0.8,  # 4/5
     "solved_rate": 0.6,  # 3/5
+    "response_rate": 0.8,  # 4/5
 }
 FINANCE_2026 = {
     **ZERO,
@@ -49,6 +51,7 @@ FINANCE_2026 = {
     "class_a": 1,
     "registered": 1,
     "closed": 1,
+    "replied_rated": 1,
     "rated_first": 1,
     "satisfied_first": 1,
     "rated_final": 1,
@@ -85,6 +88,7 @@ def test_units_table_counts_and_rates(dataset):
         "satisfaction_rate": 1.0,
         "contact_rate": 1.0,
         "solved_rate": 1.0,
+        "response_rate": 1.0,  # S9's reply was rated
     }
 
 
@@ -109,6 +113,7 @@ def test_totals_for_the_year(dataset):
         "registered": 9,  # S1–S7, S9, S10 (unassigned still registered)
         "closed": 4,
         "closed_unrated": 1,  # S7
+        "replied_rated": 5,  # of the 6 replied, all but S7
         "rated_first": 5,
         "satisfied_first": 3,
         "rated_final": 5,
@@ -134,6 +139,7 @@ def test_categories(dataset):
         "registered": 4,
         "closed": 2,
         "closed_unrated": 0,
+        "replied_rated": 4,
         "rated_first": 4,
         "satisfied_first": 2,
         "rated_final": 4,
@@ -152,6 +158,7 @@ def test_categories(dataset):
         "registered": 4,
         "closed": 2,
         "closed_unrated": 1,  # S7
+        "replied_rated": 1,  # S7 replied but was never rated
         "rated_first": 1,
         "satisfied_first": 1,
         "rated_final": 1,
@@ -308,6 +315,7 @@ def test_key_items(dataset, sam):
         "registered": 2,
         "closed": 1,
         "closed_unrated": 0,
+        "replied_rated": 2,  # S1 and S4
         "rated_first": 2,
         "satisfied_first": 1,
         "rated_final": 2,
