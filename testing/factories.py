@@ -104,6 +104,7 @@ def suggestion_in_state(
     session=None,
     repeat_of: Suggestion | None = None,
     reply_body: str = REPLY_BODY,
+    category=None,
 ) -> Suggestion:
     """A suggestion of alice's in `state`, reached through the services only.
 
@@ -114,7 +115,13 @@ def suggestion_in_state(
     if state not in STATES:
         raise ValueError(f"unknown state {state!r}")
     suggestion = draft(
-        cast, co_signers=co_signers, confidential=confidential, title=title, session=session, repeat_of=repeat_of
+        cast,
+        co_signers=co_signers,
+        confidential=confidential,
+        title=title,
+        session=session,
+        repeat_of=repeat_of,
+        category=category or cast.category,
     )
     if state == "draft":
         return suggestion

@@ -8,22 +8,14 @@ import io
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import DeputyProfile
-from handling.models import Consultation
-from suggestions.models import (
-    AssignmentRole,
-    CoSigner,
-    CoSignerStatus,
-    Evaluation,
-    Reply,
-    ReplyStatus,
-)
+from handling.services import consultation_request
 from supervision import committees
-from supervision.models import CommitteeKind, Inspection, InspectionKind
-from supervision.tests.conftest import assign, make_suggestion
+from supervision import services as supervision
+from supervision.models import CommitteeKind, InspectionKind
+from testing.factories import draft, suggestion_in_state
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 6, 4, 10, 0, tzinfo=dt.UTC)
@@ -36,34 +28,22 @@ def _clock():
 
 
 @pytest.fixture
-def record_data(session_2026, category, alice, bob, carol, water, henry, sam):
+def record_data(cast, alice, bob, water, sam):
     """alice led a suggestion (bob co-signed) that water answered with class A and alice rated;
     she consulted water on a draft, met the unit face to face; bob went on a site visit."""
-    s = make_suggestion(session_2026, alice, category=category, number=1, status="replied")
-    CoSigner.objects.create(suggestion=s, deputy=bob, status=CoSignerStatus.CONFIRMED)
-    a = assign(s, water, AssignmentRole.LEAD, sam, status="replied")
-    Reply.objects.create(
-        assignment=a, body="已解决", result_class="A", adoption="adopted", status=ReplyStatus.RELEASED,
-        released_at=timezone.now(), drafted_by=henry,
+    s = suggestion_in_state("closed", cast=cast, co_signers=[bob], co_unit=False, result_class="A")
+    unsubmitted = draft(cast, title="草稿")
+    consultation_request(suggestion=unsubmitted, actor=alice, unit=water, question="可行吗?")
+    supervision.inspection_create(
+        actor=sam, kind=InspectionKind.FACE_TO_FACE, held_on=dt.date(2026, 5, 20), suggestion=s,
+        participants=[alice], answers="说明办理情况",
     )  # fmt: skip
-    Evaluation.objects.create(
-        suggestion=s, deputy=alice, round=1, is_lead=True, attitude="satisfied", result="satisfied"
-    )
-    draft = make_suggestion(session_2026, alice, title="草稿", status="draft")
-    Consultation.objects.create(
-        suggestion=draft, unit=water, question="可行吗?", draft_title="草稿", draft_body="内容", asked_by=alice,
-        asked_at=timezone.now(),
+    supervision.inspection_create(
+        actor=sam, kind=InspectionKind.SITE_VISIT, held_on=dt.date(2026, 5, 21), suggestion=s,
+        participants=[bob], findings="现场查看", report="督查报告",
     )  # fmt: skip
-    meeting = Inspection.objects.create(
-        kind=InspectionKind.FACE_TO_FACE, suggestion=s, held_on=dt.date(2026, 5, 20), created_by=sam
-    )
-    meeting.participants.set([alice])
-    visit = Inspection.objects.create(
-        kind=InspectionKind.SITE_VISIT, suggestion=s, held_on=dt.date(2026, 5, 21), created_by=sam
-    )
-    visit.participants.set([bob])
     committees.committee_save(
-        actor=sam, name="城建专业小组", kind=CommitteeKind.DEPUTY_GROUP, members=[alice], categories=[category]
+        actor=sam, name="城建专业小组", kind=CommitteeKind.DEPUTY_GROUP, members=[alice], categories=[cast.category]
     )
     return s
 
@@ -105,19 +85,16 @@ def test_who_reads_a_record(record_data, alice, bob, carol, sam, victor, henry, 
     assert api(sam).get(f"/api/v1/deputies/{henry.pk}/record/").status_code == 404  # not a deputy
 
 
-def test_record_runs_a_fixed_number_of_queries(
-    record_data, session_2026, category, alice, water, sam, api, django_assert_num_queries
-):
+def test_record_runs_a_fixed_number_of_queries(record_data, cast, alice, sam, api, django_assert_num_queries):
     client = api(alice)
     url = f"/api/v1/deputies/{alice.pk}/record/?year=2026"
     with django_assert_num_queries(11):
         client.get(url)
     for n in range(3):
-        s = make_suggestion(session_2026, alice, title=f"更多{n}", category=category, number=10 + n, status="handling")
-        assign(s, water, AssignmentRole.LEAD, sam)
-        Inspection.objects.create(
-            kind=InspectionKind.FORUM, suggestion=s, held_on=dt.date(2026, 5, 1), created_by=sam
-        ).participants.set([alice])
+        s = suggestion_in_state("handling", cast=cast, title=f"更多{n}", co_unit=False)
+        supervision.inspection_create(
+            actor=sam, kind=InspectionKind.FORUM, held_on=dt.date(2026, 5, 1), suggestion=s, participants=[alice]
+        )
     with django_assert_num_queries(11):
         assert len(client.get(url).json()["led"]) == 4
 

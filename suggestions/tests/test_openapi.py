@@ -193,7 +193,7 @@ def test_every_operation_documents_the_errors_it_can_answer(generated):
 def test_a_throttled_operation_documents_429(monkeypatch, db):
     from rest_framework.throttling import SimpleRateThrottle
 
-    from accounts.api import TokenView
+    from accounts.api.views import TokenView
 
     class FivePerMinute(SimpleRateThrottle):
         rate = "5/min"

@@ -15,8 +15,7 @@ from suggestions.selectors import suggestions_visible_to
 from supervision import committees
 from supervision.models import Committee, CommitteeKind, Inspection, KeySuggestion
 from supervision.selectors import can_supervise_suggestion, inspections_visible_to, key_items_visible_to
-
-from .conftest import make_suggestion
+from testing.factories import suggestion_in_state
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 5, 4, 10, 0, tzinfo=dt.UTC)
@@ -41,10 +40,10 @@ def group(category, carol, sam):
 
 
 @pytest.fixture
-def farming(session_2026, alice):
+def farming(cast):
     """A suggestion of another category, which the group does not follow."""
-    return make_suggestion(
-        session_2026, alice, title="关于农田水利的建议", category=Category.objects.create(name="农业农村")
+    return suggestion_in_state(
+        "handling", cast=cast, title="关于农田水利的建议", category=Category.objects.create(name="农业农村")
     )
 
 
@@ -57,9 +56,9 @@ def test_member_reads_and_supervises_the_suggestions_of_the_committee_categories
     assert not can_supervise_suggestion(bob, drainage)
 
 
-def test_a_sub_category_is_followed_and_an_inactive_committee_grants_nothing(session_2026, alice, group, carol, sam):
+def test_a_sub_category_is_followed_and_an_inactive_committee_grants_nothing(cast, group, carol, sam):
     child = Category.objects.create(name="市政道路", parent=group.categories.get())
-    road = make_suggestion(session_2026, alice, title="关于道路的建议", category=child)
+    road = suggestion_in_state("handling", cast=cast, title="关于道路的建议", category=child)
     assert suggestions_visible_to(carol).filter(pk=road.pk).exists()
     Committee.objects.filter(pk=group.pk).update(active=False)
     assert not suggestions_visible_to(carol).filter(pk=road.pk).exists()
@@ -186,13 +185,11 @@ def test_committee_pages_by_role(drainage, group, client, sam, victor, carol, al
 
 
 def test_committee_page_shows_overdue_suggestions_in_a_fixed_number_of_queries(
-    session_2026, category, alice, group, carol, client, django_assert_num_queries, water, sam
+    cast, group, carol, client, django_assert_num_queries
 ):
-    from .conftest import assign
-
+    due = dt.date(2026, 6, 30)
     for n in range(3):
-        s = make_suggestion(session_2026, alice, title=f"建议{n}", category=category, number=n + 1)
-        assign(s, water, "lead", sam)
+        suggestion_in_state("handling", cast=cast, title=f"建议{n}", co_unit=False, due_date=due)
     client.force_login(carol)
     client.get(reverse("supervision:committee", args=[group.pk]))
     with django_assert_num_queries(11):
@@ -201,8 +198,7 @@ def test_committee_page_shows_overdue_suggestions_in_a_fixed_number_of_queries(
     with time_machine.travel(dt.datetime(2026, 7, 2, tzinfo=dt.UTC), tick=False):
         client.force_login(carol)  # the session of May has expired by July
         assert "badge text-bg-danger" in client.get(reverse("supervision:committee", args=[group.pk])).content.decode()
-    s = make_suggestion(session_2026, alice, title="建议9", category=category, number=9)
-    assign(s, water, "lead", sam)
+    suggestion_in_state("handling", cast=cast, title="建议9", co_unit=False, due_date=due)
     with django_assert_num_queries(11):
         client.get(reverse("supervision:committee", args=[group.pk]))
 

@@ -14,14 +14,14 @@ from django.utils import translation
 from accounts.models import Role
 from conftest import make_user
 from suggestions import deadlines as dl
-from suggestions.models import DeadlineKind, Event, Party, Suggestion, SuggestionStatus
+from suggestions import services as core
+from suggestions.models import DeadlineKind, Event, Party
 from suggestions.selectors import suggestions_visible_to
 from suggestions.templatetags.suggestion_ui import event_title
 from supervision import services
 from supervision.models import Campaign, Inspection, KeySuggestion
 from supervision.regime import regime_deadlines
-
-from .conftest import assign, make_suggestion
+from testing.factories import suggestion_in_state
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 9, 28, 2, 0, tzinfo=dt.UTC)
@@ -78,15 +78,11 @@ def test_supervision_events_are_named_and_a_follow_up_is_not_a_closing(drainage,
         assert event_title(Event(action="follow_up_done", detail={"commitment": 3})) == "Commitments fulfilled; closed"
 
 
-def test_units_and_deputies_read_the_instructions_on_the_suggestion_page(
-    drainage, sam, victor, henry, ivan, alice, client, session_2026, water
-):
+def test_units_and_deputies_read_the_instructions_on_the_suggestion_page(cast, sam, victor, henry, ivan, alice, client):
     # Suggestion and assignment ids must not line up by chance: a rule mixing them up fails here.
-    drainage.assignments.all().delete()
     for n in range(3):
-        assign(make_suggestion(session_2026, alice, title=f"其他{n}"), water, "co", sam)
-    assign(drainage, water, "lead", sam)
-    assign(drainage, ivan.unit, "co", sam)
+        suggestion_in_state("handling", cast=cast, title=f"其他{n}")
+    drainage = suggestion_in_state("handling", cast=cast, title="关于南冲电排站改造的建议")
     assert not drainage.assignments.filter(pk=drainage.pk).exists()
     services.supervisor_attach(suggestion=drainage, user=victor, actor=sam)
     services.instruction_record(actor=victor, suggestion=drainage, text="请水务局本月内拿出方案")
@@ -94,10 +90,13 @@ def test_units_and_deputies_read_the_instructions_on_the_suggestion_page(
         assert "请水务局本月内拿出方案" in _page(client, user, drainage), user
 
 
-def test_the_deputies_of_a_merged_suggestion_read_the_one_it_was_merged_into(drainage, session_2026, carol, client):
+def test_the_deputies_of_a_merged_suggestion_read_the_one_it_was_merged_into(drainage, cast, carol, sam, client):
     dave = make_user("dave", Role.DEPUTY)
-    merged = make_suggestion(session_2026, carol, title="关于南冲排站的补充建议", status=SuggestionStatus.MERGED)
-    Suggestion.objects.filter(pk=merged.pk).update(merged_into=drainage)
+    merged = core.suggestion_create(
+        author=carol, title="关于南冲排站的补充建议", body="补充意见。", session=cast.session, co_signers=[]
+    )
+    core.suggestion_submit(suggestion=merged, actor=carol)
+    core.suggestion_merge(suggestion=merged, actor=sam, into=drainage)
     assert suggestions_visible_to(carol).filter(pk=drainage.pk).exists()
     assert not suggestions_visible_to(dave).filter(pk=drainage.pk).exists()
     assert drainage.title in _page(client, carol, drainage)
