@@ -3,16 +3,16 @@ staff's form. Reads go through `committees` (404 for outsiders), writes through 
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import committees, forms
-from .views import _get, _perform
+from .views import _form_page, _get
 
 
 @login_required
@@ -53,26 +53,21 @@ def _committee_form(request, committee=None):
             "active": committee.active,
         }
     form = forms.CommitteeForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            d = dict(form.cleaned_data)
-            saved, status = _perform(
-                request,
-                form,
-                lambda: committees.committee_save(
-                    actor=request.user,
-                    committee=committee,
-                    members=list(d.pop("members")),
-                    categories=list(d.pop("categories")),
-                    **d,
-                ),
-            )
-            if saved is not None:
-                messages.success(request, _("Committee saved."))
-                return redirect("supervision:committee", pk=saved.pk)
-    return render(request, "supervision/committee_form.html", {"form": form, "committee": committee}, status=status)
+    return _form_page(
+        request,
+        form,
+        lambda d: committees.committee_save(
+            actor=request.user,
+            committee=committee,
+            members=list(d.pop("members")),
+            categories=list(d.pop("categories")),
+            **d,
+        ),
+        done=_("Committee saved."),
+        then=lambda saved: reverse("supervision:committee", kwargs={"pk": saved.pk}),
+        template="supervision/committee_form.html",
+        context={"committee": committee},
+    )
 
 
 @login_required

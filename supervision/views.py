@@ -46,6 +46,21 @@ def _perform(request, form, fn):
         raise Http404 from None
 
 
+def _form_page(request, form, save, *, done: str, then, template: str, context: dict | None = None):
+    """GET shows `form`; a valid POST saves it through `save(cleaned_data)` and redirects to `then`
+    (a URL, or a function of what was saved); otherwise the form comes back with the errors at its
+    fields and the status the service's answer calls for (400 or 409)."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            saved, status = _perform(request, form, lambda: save(dict(form.cleaned_data)))
+            if saved is not None:
+                messages.success(request, done)
+                return redirect(then(saved) if callable(then) else then)
+    return render(request, template, {"form": form, **(context or {})}, status=status)
+
+
 def _get(fn, *args):
     try:
         return fn(*args)
@@ -583,20 +598,14 @@ def campaign_new(request):
     form = forms.CampaignForm(
         request.POST or None, initial={"starts_on": today, "ends_on": today + dt.timedelta(days=6)}
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            d = dict(form.cleaned_data)
-            campaign, status = _perform(
-                request,
-                form,
-                lambda: services.campaign_save(actor=request.user, key_items=list(d.pop("key_items")), **d),
-            )
-            if campaign is not None:
-                messages.success(request, _("Campaign recorded."))
-                return redirect(reverse("supervision:campaigns"))
-    return render(request, "supervision/campaign_form.html", {"form": form}, status=status)
+    return _form_page(
+        request,
+        form,
+        lambda d: services.campaign_save(actor=request.user, key_items=list(d.pop("key_items")), **d),
+        done=_("Campaign recorded."),
+        then=reverse("supervision:campaigns"),
+        template="supervision/campaign_form.html",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -670,23 +679,18 @@ def campaign_edit(request, pk):
         "outcome": campaign.outcome,
     }
     form = forms.CampaignEditForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            d = dict(form.cleaned_data)
-            saved, status = _perform(
-                request,
-                form,
-                lambda: services.campaign_save(
-                    actor=request.user,
-                    campaign=campaign,
-                    key_items=list(d.pop("key_items")),
-                    suggestions=list(d.pop("suggestions")),
-                    **d,
-                ),
-            )
-            if saved is not None:
-                messages.success(request, _("Campaign saved."))
-                return redirect(reverse("supervision:campaigns"))
-    return render(request, "supervision/campaign_form.html", {"form": form, "campaign": campaign}, status=status)
+    return _form_page(
+        request,
+        form,
+        lambda d: services.campaign_save(
+            actor=request.user,
+            campaign=campaign,
+            key_items=list(d.pop("key_items")),
+            suggestions=list(d.pop("suggestions")),
+            **d,
+        ),
+        done=_("Campaign saved."),
+        then=reverse("supervision:campaigns"),
+        template="supervision/campaign_form.html",
+        context={"campaign": campaign},
+    )
