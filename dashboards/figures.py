@@ -37,7 +37,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from suggestions.models import Assignment, AssignmentRole, AssignmentStatus, CongressSession, Suggestion
+from suggestions.models import Assignment, AssignmentRole, CongressSession, Suggestion
 
 from . import metrics as m
 from .models import Figure, FigureQueue, FigureState
@@ -120,8 +120,8 @@ def compute(dim: str, keys: Iterable[int] | None = None, sessions: Iterable[int]
     )
     if dim == "unit":
         co = (
-            Assignment.objects.filter(role=AssignmentRole.CO)
-            .exclude(status=AssignmentStatus.RETURNED)
+            Assignment.objects.live()
+            .filter(role=AssignmentRole.CO)
             .filter(m.counted_q("suggestion__"), _key_filter("unit", keys))
         )
         if sessions is not None:

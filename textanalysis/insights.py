@@ -99,9 +99,9 @@ def chronic_issues(*, year: int, limit: int = 200) -> list[ChronicIssue]:
 
 def _lead_is(column: str) -> Exists:
     return Exists(
-        Assignment.objects.filter(
+        Assignment.objects.live().filter(
             suggestion=OuterRef("suggestion"), role=AssignmentRole.LEAD, unit=OuterRef(column)
-        ).exclude(status=AssignmentStatus.RETURNED)
+        )
     )
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from common.text.router import Router
-from suggestions.models import Assignment, AssignmentRole, AssignmentStatus, Suggestion
+from suggestions.models import Assignment, AssignmentRole, Suggestion
 
 from .models import RouterModel
 
@@ -42,8 +42,8 @@ def unit_texts() -> dict[str, str]:
 def training_examples(limit: int = TRAINING_LIMIT) -> tuple[list[int], list[str], list[str]]:
     """(suggestion ids, texts, final lead unit codes) of the latest assigned suggestions."""
     rows = (
-        Assignment.objects.filter(role=AssignmentRole.LEAD, unit__active=True)
-        .exclude(status=AssignmentStatus.RETURNED)
+        Assignment.objects.live()
+        .filter(role=AssignmentRole.LEAD, unit__active=True)
         .order_by("-suggestion_id")
         .values_list("suggestion_id", "suggestion__title", "suggestion__body", "unit__code")[:limit]
     )

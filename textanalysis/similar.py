@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from common.text.segment import words
-from suggestions.models import Assignment, AssignmentRole, AssignmentStatus, Reply, ReplyStatus
+from suggestions.models import Assignment, AssignmentRole, Reply, ReplyStatus
 from suggestions.search import suggestions_sharing_words
 from suggestions.selectors import suggestions_visible_to
 
@@ -75,8 +75,8 @@ def with_reply_classes(results: list[dict]) -> list[dict]:
         replies[sid] = result_class
     leads = {}
     for sid, name in (
-        Assignment.objects.filter(suggestion_id__in=ids, role=AssignmentRole.LEAD)
-        .exclude(status=AssignmentStatus.RETURNED)
+        Assignment.objects.live()
+        .filter(suggestion_id__in=ids, role=AssignmentRole.LEAD)
         .values_list("suggestion_id", "unit__name")
     ):
         leads.setdefault(sid, name)

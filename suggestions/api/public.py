@@ -16,7 +16,7 @@ from rest_framework.throttling import AnonRateThrottle
 from common.renderers import CSVRenderer
 
 from .. import selectors
-from ..models import Assignment, AssignmentStatus, CoSigner, CoSignerStatus, Reply, ReplyStatus, Suggestion
+from ..models import Assignment, CoSigner, CoSignerStatus, Reply, ReplyStatus, Suggestion
 from .views import SuggestionFilter
 
 
@@ -110,9 +110,7 @@ class PublicSuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mi
     filterset_class = PublicSuggestionFilter
 
     def get_queryset(self):
-        live = (
-            Assignment.objects.exclude(status=AssignmentStatus.RETURNED).select_related("unit").order_by("-role", "id")
-        )
+        live = Assignment.objects.live().select_related("unit").order_by("-role", "id")
         confirmed = CoSigner.objects.filter(status=CoSignerStatus.CONFIRMED).select_related("deputy").order_by("id")
         qs = (
             selectors.published_suggestions()

@@ -128,6 +128,7 @@ class SuggestionOut(serializers.ModelSerializer):
             confirmed = [c for c in data["co_signer_status"] if c["status"] == CoSignerStatus.CONFIRMED]
             data["co_signer_status"] = [{**c, "responded_at": None, "withdraw_consent": False} for c in confirmed]
             data["co_signers"] = [c["deputy"] for c in confirmed]
+            # A list prefetches live assignments only; one suggestion's representation may not.
             data["assignments"] = [a for a in data["assignments"] if a["status"] != AssignmentStatus.RETURNED]
             data["reason"] = ""
         return data
