@@ -24,6 +24,7 @@ class Metric(models.TextChoices):
     COMPLETION_RATE = "completion_rate", _("Completion rate (办结率)")
     SATISFACTION_RATE_FIRST = "satisfaction_rate_first", _("Satisfaction rate, first round (满意率·首轮)")
     SATISFACTION_RATE = "satisfaction_rate", _("Satisfaction rate, final round (满意率·终轮)")
+    RESPONSE_RATE = "response_rate", _("Response rate (测评率)")
     CONTACT_RATE = "contact_rate", _("Contact rate (沟通率)")
     SOLVED_RATE = "solved_rate", _("Solved rate, class A (A类率)")
 
@@ -35,6 +36,8 @@ METRIC_DEFAULTS: dict[str, tuple[Decimal, Decimal, Decimal]] = {
     Metric.COMPLETION_RATE: (Decimal(15), Decimal("0.80"), Decimal("0.60")),
     Metric.SATISFACTION_RATE_FIRST: (Decimal(10), Decimal("0.90"), Decimal("0.80")),
     Metric.SATISFACTION_RATE: (Decimal(20), Decimal("0.95"), Decimal("0.85")),
+    # Not weighted by default (the rankings stay as they were); staff may give it a weight.
+    Metric.RESPONSE_RATE: (Decimal(0), Decimal("0.90"), Decimal("0.70")),
     Metric.CONTACT_RATE: (Decimal(10), Decimal("0.95"), Decimal("0.85")),
     Metric.SOLVED_RATE: (Decimal(5), Decimal("0.50"), Decimal("0.30")),
 }

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit
-from common.text.router import Router
+from common.text.router import Router, features
 from suggestions.models import Assignment, AssignmentRole, Suggestion
 
 from .models import RouterModel
@@ -59,11 +59,14 @@ def training_examples(limit: int = TRAINING_LIMIT) -> tuple[list[int], list[str]
     return ids, texts, labels
 
 
-def router_train(*, limit: int = TRAINING_LIMIT) -> RouterModel:
-    """Fit a router on the duties and the office's final assignments and store it."""
+def router_train(*, limit: int = TRAINING_LIMIT) -> RouterModel | None:
+    """Fit a router on the duties and the office's final assignments and store it; None when there
+    is nothing to learn from yet (no unit with words in its name or duties, no past suggestion)."""
     started = time.perf_counter()
     units = unit_texts()
     ids, texts, labels = training_examples(limit)
+    if not any(features(text) for text in [*units.values(), *texts]):
+        return None
     weight_at = getattr(settings, "ROUTER_HISTORY_WEIGHT_AT", Router.history_weight_at)
     router = Router(history_weight_at=weight_at).fit(units, texts, labels, ids)
     buffer = io.BytesIO()

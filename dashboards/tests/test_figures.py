@@ -180,7 +180,11 @@ def test_figures_kept_by_the_transitions_equal_live_after_a_long_random_walk(cas
     assert Figure.objects.exists()
 
 
-def test_a_transition_refreshes_after_commit_through_the_task(cast, django_capture_on_commit_callbacks):
+def test_a_transition_refreshes_after_commit_through_the_task(cast, django_capture_on_commit_callbacks, monkeypatch):
+    # The task runs in this process (as without Redis); with a broker it would wait for a worker.
+    from celery import current_app
+
+    monkeypatch.setitem(current_app.conf, "task_always_eager", True)
     with time_machine.travel(f.at("2026-03-02", 9), tick=False):
         figures.build()
         with django_capture_on_commit_callbacks(execute=True):

@@ -23,7 +23,17 @@ from .web_helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("accounts", "suggestions", "supervision", "notifications", "dashboards")
+OUR_APPS = (
+    "accounts",
+    "suggestions",
+    "handling",
+    "textanalysis",
+    "supervision",
+    "deputies",
+    "notifications",
+    "dashboards",
+    "audit",
+)
 
 
 def stored_text() -> list[str]:

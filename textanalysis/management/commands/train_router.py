@@ -15,4 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, limit: int, **options):
         row = router_train(limit=limit)
+        if row is None:
+            self.stdout.write("Nothing to learn from yet: no unit duties and no past assignments.")
+            return
         self.stdout.write(f"Trained on {row.trained_on} assignments and {row.units} units in {row.seconds:.1f} s")
