@@ -7,6 +7,8 @@ own FilterSets (`FilterSet`, `IdFilter`, `IntegerFilter`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import django_filters
 from django import forms
 from django.db import models
@@ -96,3 +98,13 @@ class FilterBackend(DjangoFilterBackend):
     """DjangoFilterBackend whose `filterset_fields` FilterSets are built on the bounded FilterSet."""
 
     filterset_base = FilterSet
+
+
+def request_object(request) -> Mapping:
+    """The request body as a mapping, or a 400: a JSON list or scalar where an object is expected is bad
+    input, not a server error."""
+    from rest_framework.exceptions import ValidationError
+
+    if not isinstance(request.data, Mapping):
+        raise ValidationError({"non_field_errors": ["Expected a JSON object."]})
+    return request.data

@@ -68,6 +68,9 @@ def page_rows(queryset, offset: int, limit: int):
     return queryset.filter(pk__in=keys)
 
 
+MAX_OFFSET = 10**12
+
+
 class FastPaginator(Paginator):
     """Django's paginator with a capped count and deferred-join pages (for the HTML lists).
 
@@ -92,6 +95,9 @@ class FastPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        # Past any real list (and before PostgreSQL's OFFSET would overflow a bigint): no rows.
+        if (number - 1) * self.per_page > MAX_OFFSET:
+            raise EmptyPage(self.error_messages["no_results"])
         if self.counted.exact and number > self.num_pages:
             raise EmptyPage(self.error_messages["no_results"])
         return number

@@ -2,7 +2,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from common.pagination import capped_count, page_rows
+from common.pagination import MAX_OFFSET, capped_count, page_rows
 
 
 class Pagination(PageNumberPagination):
@@ -27,7 +27,8 @@ class Pagination(PageNumberPagination):
             raw = 1
         try:
             self.number = int(raw)
-            if self.number < 1:
+            # Past any real list (and before PostgreSQL's OFFSET would overflow a bigint): a 404.
+            if self.number < 1 or (self.number - 1) * size > MAX_OFFSET:
                 raise ValueError
         except (TypeError, ValueError):
             raise NotFound(self.invalid_page_message.format(page_number=raw, message="Invalid page.")) from None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from axes.handlers.proxy import AxesProxyHandler
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
@@ -48,7 +50,8 @@ class TokenView(ObtainAuthToken):
         try:
             return super().post(request, *args, **kwargs)
         except serializers.ValidationError:
-            credentials = {"username": str(request.data.get("username") or "")}
+            body = request.data if isinstance(request.data, Mapping) else {}
+            credentials = {"username": str(body.get("username") or "")}
             if getattr(request, "axes_locked_out", False) or AxesProxyHandler.is_locked(request._request, credentials):
                 from common.lockout import api_lockout_response
 

@@ -95,13 +95,23 @@ def _public_replies():
 RENDERERS = [JSONRenderer, CSVRenderer]
 
 
+class OpenDataMixin:
+    """CSV is for the data; an error (400, 404, 429) is always answered as JSON, as documented."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
 @extend_schema_view(
     list=extend_schema(summary="Published suggestions (open data; anonymous; ?format=csv for CSV)"),
     retrieve=extend_schema(
         summary="A published suggestion with its public replies", responses=PublicSuggestionDetailOut
     ),
 )
-class PublicSuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class PublicSuggestionViewSet(OpenDataMixin, viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     queryset = Suggestion.objects.none()  # for the schema generator; requests use get_queryset
     serializer_class = PublicSuggestionOut
     permission_classes = [AllowAny]
@@ -140,7 +150,7 @@ class PublicSuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mi
 
 
 @extend_schema_view(list=extend_schema(summary="Public replies of published suggestions (open data; ?format=csv)"))
-class PublicReplyViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
+class PublicReplyViewSet(OpenDataMixin, viewsets.GenericViewSet, mixins.ListModelMixin):
     queryset = Reply.objects.none()  # for the schema generator; requests use get_queryset
     serializer_class = PublicReplyOut
     permission_classes = [AllowAny]

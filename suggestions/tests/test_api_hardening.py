@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from rest_framework.test import APIClient
 
 from suggestions.models import CongressSession, chinese_number
 from testing.factories import suggestion_in_state
@@ -191,3 +192,34 @@ def test_the_sub_lists_answer_paginated_objects(cast, api):
         assert body["count"] == len(body["results"])
     assert api(cast.alice).get(urls[0][1]).json()["count"] >= 1
     assert api(cast.alice).get(urls[1][1]).json()["count"] >= 1
+
+
+# --- found by the fuzzer after the merges ------------------------------------------------------
+
+
+def test_a_json_list_where_an_object_is_expected_is_a_400(cast, api):
+    from supervision import committees
+
+    assert APIClient().post("/api/v1/auth/token/", [None, None], format="json").status_code == 400
+    group = committees.committee_save(actor=cast.sam, name="城建专业小组", kind="deputy_group", members=[cast.carol])
+    response = api(cast.sam).patch(f"/api/v1/committees/{group.pk}/", [None, None], format="json")
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+
+
+def test_open_data_errors_are_json_even_when_csv_was_asked_for(db):
+    client = APIClient()
+    bad = client.get("/api/v1/public/suggestions/?format=csv&category=0")
+    assert bad.status_code == 400 and bad["Content-Type"].startswith("application/json")
+    missing = client.get("/api/v1/public/suggestions/99999999/?format=csv")
+    assert missing.status_code == 404 and missing["Content-Type"].startswith("application/json")
+    fine = client.get("/api/v1/public/suggestions/?format=csv")
+    assert fine.status_code == 200 and fine["Content-Type"].startswith("text/csv")
+
+
+def test_a_page_number_past_any_list_is_a_404_not_an_overflow(cast, api):
+    suggestion = suggestion_in_state("handling", cast=cast)
+    assignment = suggestion.assignments.live().first()
+    url = f"/api/v1/assignments/{assignment.pk}/requests/?page_size=305334104&page=22999151316250717"
+    assert api(cast.sam).get(url).status_code == 404
+    assert api(cast.sam).get("/api/v1/suggestions/?page=22999151316250717").status_code == 404

@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from accounts.models import User
+from common.api import request_object
 from common.errors import ActionForbidden
 from suggestions.models import Category
 
@@ -81,7 +82,7 @@ class CommitteeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Re
             "description": committee.description,
             "active": committee.active,
         }
-        data = CommitteeIn(data={**current, **request.data})
+        data = CommitteeIn(data={**current, **request_object(request)})
         data.is_valid(raise_exception=True)
         committees.committee_save(actor=request.user, committee=committee, **data.validated_data)
         fresh = committees.committee_list(request.user).get(pk=committee.pk)
