@@ -19,7 +19,7 @@ from common.checks import require as _require
 from common.checks import require_text as _require_text
 from common.errors import ActionConflict, ActionInvalid
 from suggestions import deadlines as dl
-from suggestions.models import Assignment, AssignmentRole, AssignmentStatus, DeadlineKind, Party, Suggestion
+from suggestions.models import Assignment, AssignmentRole, AssignmentStatus, Deadline, DeadlineKind, Party, Suggestion
 from suggestions.models import SuggestionStatus as S
 from suggestions.services import event_record
 from suggestions.services.base import _lock
@@ -98,11 +98,7 @@ def consultation_answer(*, consultation: Consultation, actor: User, answer: str)
 
 
 def _owned_deadlines(owner, kind: str):
-    from django.contrib.contenttypes.models import ContentType
-
-    from suggestions.models import Deadline
-
-    return Deadline.objects.filter(kind=kind, content_type=ContentType.objects.get_for_model(owner), object_id=owner.pk)
+    return Deadline.objects.owned_by(owner).filter(kind=kind)
 
 
 # ---------------------------------------------------------------------------------------------

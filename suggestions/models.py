@@ -661,6 +661,10 @@ class DeadlineQuerySet(models.QuerySet):
         """Open and past their due date on `today` (a local date)."""
         return self.open().filter(due_date__lt=today)
 
+    def owned_by(self, owner):
+        """The deadlines a supervision or handling object owns (through the generic relation)."""
+        return self.filter(content_type=ContentType.objects.get_for_model(owner), object_id=owner.pk)
+
     def due_within(self, today, days: int = DUE_SOON_DAYS):
         """Open and due between `today` and `today + days`, both included."""
         return self.open().filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=days))

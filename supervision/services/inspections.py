@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -264,8 +263,7 @@ def follow_up_action_complete(*, action: FollowUpAction, actor: User, note: str)
     if updated != 1:
         raise ActionConflict(_("This action is already reported as done."))
     action.done_at, action.done_by, action.done_note = now, actor, note
-    ct = ContentType.objects.get_for_model(FollowUpAction)
-    dl.deadline_satisfy(Deadline.objects.filter(content_type=ct, object_id=action.pk), at=now)
+    dl.deadline_satisfy(Deadline.objects.owned_by(action), at=now)
     if action.inspection.suggestion is not None:
         event_record(
             suggestion=action.inspection.suggestion,
