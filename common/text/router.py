@@ -23,8 +23,9 @@ from .segment import search_words
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _CLAUSE = re.compile(r"[。；;，,、\n]+")
-# The customary frame of a suggestion says nothing about its subject.
-_FRAME = re.compile(r"^关于|的建议$|建议$")
+# The customary frame of a suggestion (or of a CPPCC proposal, or a motion turned suggestion) says
+# nothing about its subject.
+_FRAME = re.compile(r"^关于|的?(建议案?|提案|意见)$")
 
 
 def features(text: str) -> list[str]:

@@ -1,0 +1,45 @@
+"""The routing evaluation's data (issue 14: at least 200 real titles, each with its source) and the
+way it is scored (per kind, and on the test part that no duty text was tuned on)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from textanalysis.evaluate import DATA, Row, evaluate_by_kind, held_out, load_rows, load_units
+
+
+def test_the_evaluation_set_has_200_sourced_titles_mapped_to_demo_units():
+    rows = load_rows()
+    codes = {u["code"] for u in json.loads((DATA / "units.json").read_text(encoding="utf-8"))}
+    assert len(rows) >= 200
+    assert len({r.title for r in rows}) == len(rows), "a title is listed twice"
+    assert {r.unit for r in rows} <= codes
+    assert {r.kind for r in rows} <= {"建议", "提案"}
+    assert {r.part for r in rows} == {"dev", "test"}
+    with (DATA / "routing_eval.csv").open(encoding="utf-8", newline="") as f:
+        for record in csv.DictReader(f):
+            assert record["source_url"].startswith(("http://", "https://")), record["title"]
+            assert record["answering_department"].strip(), record["title"]
+
+
+def test_scores_are_given_per_kind_and_on_the_test_part_alone():
+    units = {
+        "SLJ": "负责水利工程、堤防、水闸、电排站、泵站的建设和排涝。",
+        "MZJ": "负责最低生活保障（低保）、特困供养、养老服务和社会救助。",
+        "JTJ": "负责公路、农村公路、公交线路和客运站的建设与管理。",
+    }
+    dev = [Row("关于改造电排站的建议", "SLJ"), Row("关于提高低保标准的建议", "MZJ")] * 3
+    test = [Row("关于开通公交线路的提案", "JTJ", "提案", "test"), Row("关于加固堤防的建议", "SLJ", "建议", "test")]
+    scores = {s.name: s for s in evaluate_by_kind(units, dev + test, k=2)}
+    assert scores["all: cold start"].n == 8 and scores["提案: cold start"].n == 1
+    assert scores["提案: cold start"].top1 == 1 and scores["建议: cold start"].n == 7
+    test_scores = {s.name: s for s in held_out(units, dev + test)}
+    assert test_scores["test part: cold start (duties only)"].n == 2
+    assert test_scores["test part: cold start (duties only)"].top1 == 2
+    # The dev part never saw a transport title, so its most frequent units miss the JTJ one.
+    assert test_scores["test part: baseline (dev's most frequent)"].top3 == 1
+
+
+def test_units_file_and_loader_agree():
+    assert set(load_units()) == {u["code"] for u in json.loads((DATA / "units.json").read_text(encoding="utf-8"))}
