@@ -93,3 +93,39 @@ def test_the_evaluation_compares_baseline_cold_start_and_trained():
     baseline, cold, trained = evaluate(units, rows, k=4)
     assert cold.top1_rate == 1.0 and trained.top1_rate == 1.0
     assert baseline.top1_rate < cold.top1_rate
+
+
+def test_the_history_earns_its_weight_by_ranking_itself():
+    units = {
+        "SLJ": "负责水利工程、堤防、水闸、电排站、泵站的建设和排涝。",
+        "MZJ": "负责最低生活保障（低保）、特困供养、养老服务和社会救助。",
+        "JTJ": "负责公路、农村公路、公交线路和客运站的建设与管理。",
+    }
+    # An office whose sea and river dikes carry the county road, so transport leads them, though
+    # the duty match reads 堤 as water works: the learnt model ranks its own past better than the
+    # duties do, so it is given weight and the office's practice wins.
+    dikes = ["关于加固海堤的建议", "关于修缮江堤的建议", "关于堤围改造的建议", "关于堤防巡查的建议"]
+    assert {Router().fit(units).rank(title)[0].unit for title in dikes} == {"SLJ"}
+    taught = dikes * 8 + ["关于提高低保标准的建议", "关于特困老人供养的建议"] * 4
+    router = Router().fit(units, taught, ["JTJ"] * 32 + ["MZJ"] * 8)
+    assert router.learnt_weight is not None and router.learnt_weight >= 0.5
+    assert router.rank("关于修缮江堤的建议")[0].unit == "JTJ"
+    # A history the duties already rank right teaches nothing more: weight nought (the smaller
+    # weight wins a tie), so the duty match alone decides a new title.
+    agreed = {
+        "关于改造电排站的建议": "SLJ",
+        "关于加固堤防的建议": "SLJ",
+        "关于修建水闸的建议": "SLJ",
+        "关于提高低保标准的建议": "MZJ",
+        "关于特困老人供养的建议": "MZJ",
+        "关于开通公交线路的建议": "JTJ",
+        "关于农村公路硬化的建议": "JTJ",
+        "关于新建客运站的建议": "JTJ",
+    }
+    titles = list(agreed) * 5
+    router = Router().fit(units, titles, [agreed[t] for t in titles])
+    assert router.learnt_weight == 0.0
+    assert router.rank("关于泵站排涝的建议")[0].unit == "SLJ"
+    # Below the minimum history the weight still grows with the count.
+    few = Router().fit(units, titles[:10], [agreed[t] for t in titles[:10]])
+    assert few.learnt_weight is None and few._history_weight() == 10 / 210
