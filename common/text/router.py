@@ -127,7 +127,7 @@ class Router:
         itself: k folds of (a sample of) the past suggestions, each ranked by a model that did not
         see it, scored top-1 plus half a top-3 for every candidate weight; the best weight wins,
         the smaller on a tie. History from one office with one set of deputies and places earns a
-        high weight; a thin or scattered history (the evaluation's titles from sixty counties) a
+        high weight; a thin or scattered history (the evaluation's titles from dozens of counties) a
         low one, where a fixed rule by count let frequent units crowd out the duty match.
         The vocabulary is the full fit's: a fold's words leak into its document frequencies, which
         moves a weight far less than it moves a score."""
