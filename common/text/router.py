@@ -145,9 +145,9 @@ class Router:
             model.fit(self.history_matrix[kept], [labels[i] for i in kept])
             columns = [index[str(c)] for c in model.classes_]
             rows = self.history_matrix[held]
-            duty_p = np.apply_along_axis(
-                _softmax, 1, (rows @ self.duty_matrix.T).toarray(), temperature=DUTY_TEMPERATURE
-            )
+            cosines = (rows @ self.duty_matrix.T).toarray()
+            duty_p = np.exp((cosines - cosines.max(axis=1, keepdims=True)) / DUTY_TEMPERATURE)
+            duty_p /= duty_p.sum(axis=1, keepdims=True)  # `_softmax` row by row
             model_p = np.zeros_like(duty_p)
             model_p[:, columns] = model.predict_proba(rows)
             gold = np.array([index[labels[i]] for i in held])
