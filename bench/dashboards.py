@@ -210,7 +210,9 @@ def main() -> None:
     print(f"| units table data (`selectors.units_table`) | {table_t:.3f} | {table_t / sql_t:.2f} |")
     print(f"| units page `/dashboards/units/?year={args.year}` | {page_t:.3f} | {page_t / sql_t:.2f} |")
     print(f"| API `stats/units/?year={args.year}&page_size=200` | {api_t:.3f} | {api_t / sql_t:.2f} |")
-    print(f"| the commitments GROUP BY alone (落实, part of the table data) | {delivery_t:.3f} | {delivery_t / sql_t:.2f} |")
+    print(
+        f"| the commitments GROUP BY alone (落实, part of the table data) | {delivery_t:.3f} | {delivery_t / sql_t:.2f} |"
+    )
     print(f"sql runs: {[round(x, 3) for x in sql_runs]}; page runs: {[round(x, 3) for x in page_runs]}")
 
 
