@@ -9,7 +9,8 @@ It measures, in one run and on the same warm database:
 - `table`: the units table's data as the page builds it (`selectors.units_table`, all its queries);
 - `page`:  the whole `/dashboards/units/?year=` request through Django's test client (auth,
            queries, 300-row template, flags), the thing a user waits for;
-- `api`:   `/api/v1/stats/units/?year=&page_size=200`.
+- `api`:   `/api/v1/stats/units/?year=&page_size=200`;
+- `delivery`: the one GROUP BY the delivery rate (落实率) adds to a live units table (commitments).
 It checks that the hand-written SQL and the dashboard agree on every number before timing.
 Not part of `make test`.
 """
@@ -71,6 +72,9 @@ WITH lead AS (
         count(*) FILTER (WHERE first_release IS NOT NULL AND current_class = 'A') AS class_a,
         count(*) AS registered,
         count(*) FILTER (WHERE s_status = 'closed') AS closed,
+        count(*) FILTER (WHERE s_status = 'closed' AND no_evaluation) AS closed_unrated,
+        count(*) FILTER (WHERE first_release IS NOT NULL AND result_first IS NOT NULL AND NOT no_evaluation)
+            AS replied_rated,
         count(*) FILTER (WHERE result_first IS NOT NULL AND NOT no_evaluation) AS rated_first,
         count(*) FILTER (WHERE result_first IN ('satisfied', 'basically_satisfied') AND NOT no_evaluation)
             AS satisfied_first,
@@ -79,6 +83,15 @@ WITH lead AS (
             AS satisfied_final,
         count(*) FILTER (WHERE s_round >= 2 OR s_status = 'rehandling') AS rehandled
     FROM lead GROUP BY unit_id
+), commitments AS (
+    -- 落实: each commitment of a live lead assignment once, by its latest confirmation.
+    SELECT lead.unit_id,
+        count(*) FILTER (WHERE c.delivery IN ('delivered', 'not_delivered')) AS delivery_confirmed,
+        count(*) FILTER (WHERE c.delivery = 'delivered') AS delivered
+    FROM suggestions_commitment c
+    JOIN suggestions_reply r ON r.id = c.reply_id
+    JOIN lead ON lead.id = r.assignment_id
+    GROUP BY lead.unit_id
 ), deadlines AS (
     SELECT d.unit_id,
         count(*) FILTER (WHERE d.due_date < %(today)s) AS overdue,
@@ -98,8 +111,9 @@ WITH lead AS (
       AND s.status NOT IN ('withdrawn', 'merged', 'not_accepted') AND cs.year = %(year)s
     GROUP BY a.unit_id
 )
-SELECT u.id, u.code, u.name, p.*, d.overdue, d.due_soon, co.co_assigned
+SELECT u.id, u.code, u.name, p.*, cm.delivery_confirmed, cm.delivered, d.overdue, d.due_soon, co.co_assigned
 FROM per_unit p
+LEFT JOIN commitments cm ON cm.unit_id = p.unit_id
 FULL JOIN deadlines d ON d.unit_id = p.unit_id
 FULL JOIN co ON co.unit_id = COALESCE(p.unit_id, d.unit_id)
 JOIN accounts_unit u ON u.id = COALESCE(p.unit_id, d.unit_id, co.unit_id)
@@ -174,10 +188,21 @@ def main() -> None:
     page_t, page_runs = timed(page, args.repeat)
     api_t, _ = timed(api, args.repeat)
 
+    def delivery():
+        facts = m.commitment_facts(period).filter(reply__assignment__unit__isnull=False)
+        aggregates = m._aggregates(m.COMMITMENT_COUNTS, period, m.suggestion_prefix(m.COMMITMENT))
+        return list(facts.values("reply__assignment__unit").annotate(**aggregates).order_by())
+
+    delivery_t, _ = timed(delivery, args.repeat)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), count(*) FILTER (WHERE delivery <> '') FROM suggestions_commitment")
+        commitments, confirmed = cursor.fetchone()
+
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     print(
         f"suggestions: {total}, units: {units}, year {args.year}: {rows_in_year} lead assignments in {len(table)} units"
     )
+    print(f"commitments: {commitments}, of which confirmed: {confirmed}")
     print(f"runs per measure: {args.repeat} (median shown)")
     print("| measure | median (s) | ratio to hand-written SQL |")
     print("|---|---|---|")
@@ -185,6 +210,9 @@ def main() -> None:
     print(f"| units table data (`selectors.units_table`) | {table_t:.3f} | {table_t / sql_t:.2f} |")
     print(f"| units page `/dashboards/units/?year={args.year}` | {page_t:.3f} | {page_t / sql_t:.2f} |")
     print(f"| API `stats/units/?year={args.year}&page_size=200` | {api_t:.3f} | {api_t / sql_t:.2f} |")
+    print(
+        f"| the commitments GROUP BY alone (落实, part of the table data) | {delivery_t:.3f} | {delivery_t / sql_t:.2f} |"
+    )
     print(f"sql runs: {[round(x, 3) for x in sql_runs]}; page runs: {[round(x, 3) for x in page_runs]}")
 
 

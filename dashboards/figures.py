@@ -16,7 +16,8 @@ Design (docs/benchmarks.md, "Dashboards"):
 - **Keeping them current**: every timeline event (`suggestions.signals.event_recorded`, sent by
   `services.event_record` inside the transition's transaction) queues the suggestion with the
   cells it counts in at that moment (`FigureQueue`, same transaction, so a committed change is
-  never lost). After commit a Celery task (eager without Redis) refreshes the queued
+  never lost). A delivery confirmation (落实) is such an event, so it refreshes the lead unit's and
+  the category's cells of its suggestion like a reply does. After commit a Celery task (eager without Redis) refreshes the queued
   suggestions' cells: the recorded ones and the ones it counts in now, so a cell it left is
   recomputed too. Each cell is recomputed whole from the live rows under a per-cell lock, so the
   result does not depend on the order or number of refreshes. A periodic task drains leftovers.
@@ -46,7 +47,7 @@ TIME_DEPENDENT = ("due", "overdue", "due_soon")
 FIXED = [n for n in m.COUNTS if n not in TIME_DEPENDENT]
 CELL_DIMS = ("unit", "category")
 SERVED = (None, "unit", "category", "session", "year")
-SESSION_PATH = {m.ASSIGNMENT: "suggestion__session", m.SUGGESTION: "session", m.DEADLINE: "suggestion__session"}
+SESSION_PATH = m.field_paths("session")
 MONTHS = ("registered", "replied", "closed")
 
 Cell = tuple[str, int, int]  # (dim, key, session id)
@@ -99,7 +100,7 @@ def compute(dim: str, keys: Iterable[int] | None = None, sessions: Iterable[int]
         per_source[d.source_of(name)].append(name)
     for source, names in per_source.items():
         qs, group, session = facts(source)
-        aggregates = m._aggregates(names, period, "" if source == m.SUGGESTION else "suggestion__")
+        aggregates = m._aggregates(names, period, m.suggestion_prefix(source))
         add(qs.values(group, session).annotate(**aggregates).order_by(), group, session)
     # Date histograms for the counts that depend on today.
     qs, group, session = facts(m.ASSIGNMENT)

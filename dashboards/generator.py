@@ -5,7 +5,9 @@ chunks with `bulk_create`. Primary keys are assigned here (from the table's curr
 children can point at their parents without a round trip per row; sequences are reset at the end.
 The spread is realistic rather than uniform: past years are mostly closed, the current year is
 mid-flight; units get skewed workloads; about a quarter of replies are late; a few suggestions
-go through re-handling; some are withdrawn, merged or not accepted.
+go through re-handling; some are withdrawn, merged or not accepted. B/C replies carry one or two
+commitments; most of those fallen due are confirmed (落实), about four in five delivered. Commitments
+get no deadline rows, so the reminder sweeps' workload is what it was before they were generated.
 
 It bypasses the services on purpose (a million suggestions through the state machine would take
 hours) and writes no timeline events; it is for load, not for realism of the audit trail.
@@ -33,6 +35,7 @@ from accounts.models import Role, Unit, User
 from suggestions.models import (
     Assignment,
     Category,
+    Commitment,
     CongressSession,
     Contact,
     CoSigner,
@@ -65,6 +68,7 @@ class Stats:
     replies: int = 0
     contacts: int = 0
     evaluations: int = 0
+    commitments: int = 0
     deadlines: int = 0
     cosigners: int = 0
     units: int = 0
@@ -162,18 +166,20 @@ def generate(
         year: (Suggestion.objects.filter(session=s).aggregate(m=models.Max("number"))["m"] or 0)
         for year, s in sessions.items()
     }
-    ids = {model: _Ids(model) for model in (Suggestion, Assignment, Reply, Contact, Evaluation, Deadline)}
+    ids = {model: _Ids(model) for model in (Suggestion, Assignment, Reply, Contact, Evaluation, Deadline, Commitment)}
     stats = Stats(units=len(unit_ids))
 
     ids[CoSigner] = _Ids(CoSigner)
     deputy_pick = _Picker(rng, deputies, deputy_weights)
     unit_pick = _Picker(rng, unit_ids, unit_weights)
+    # Commitments draw from their own stream, so the rest of a seed's data is what it was without them.
+    crng = random.Random(seed * 7919 + 17)
     made = 0
     while made < suggestions:
         size = min(chunk, suggestions - made)
         with transaction.atomic():
             _chunk(size, rng, today, year_list, sessions, numbers, unit_pick, deputy_pick, staff,
-                   categories, ids, stats)  # fmt: skip
+                   categories, ids, stats, crng)  # fmt: skip
         made += size
         if progress:
             progress(size)
@@ -228,9 +234,10 @@ def _pick(rng: random.Random, table: list[tuple[str, int]]) -> str:
 
 
 def _chunk(size, rng, today, year_list, sessions, numbers, unit_pick, deputy_pick, staff, categories, ids,
-           stats):  # fmt: skip
+           stats, crng):  # fmt: skip
     now = timezone.now()
     sugg, assigns, replies, contacts, evals, deadlines, cosigners = [], [], [], [], [], [], []
+    commitments: list[Row] = []
     for _ in range(size):
         year = rng.choice(year_list)
         session = sessions[year]
@@ -331,6 +338,8 @@ def _chunk(size, rng, today, year_list, sessions, numbers, unit_pick, deputy_pic
                 on_time=release_day <= original_due,
             ))  # fmt: skip
             deadlines.append(_deadline(ids, "reply", a, s, assigned_day, due, released))
+            if result_class in "BC":
+                commitments += _commitments(crng, ids, replies[-1].id, release_day, today, deputy)
             for _c in range(rng.choices([0, 1, 2, 3], weights=[5, 50, 35, 10])[0]):
                 phase = rng.choices(["before", "during", "after"], weights=[50, 40, 10])[0]
                 offset = rng.randint(1, max(1, days - 1))
@@ -387,6 +396,7 @@ def _chunk(size, rng, today, year_list, sessions, numbers, unit_pick, deputy_pic
         (Evaluation, evals),
         (Deadline, deadlines),
         (CoSigner, cosigners),
+        (Commitment, commitments),
     ):
         bulk_insert(model, rows, now)
     stats.suggestions += len(sugg)
@@ -396,6 +406,23 @@ def _chunk(size, rng, today, year_list, sessions, numbers, unit_pick, deputy_pic
     stats.evaluations += len(evals)
     stats.deadlines += len(deadlines)
     stats.cosigners += len(cosigners)
+    stats.commitments += len(commitments)
+
+
+def _commitments(
+    crng: random.Random, ids, reply_id: int, release_day: dt.date, today: dt.date, deputy: int
+) -> list[Row]:
+    """One or two commitments of a B/C reply; once fallen due most are confirmed, most of those delivered."""
+    rows = []
+    for _c in range(crng.choice((1, 1, 2))):
+        target = release_day + dt.timedelta(days=crng.randint(30, 240))
+        c = Row(id=ids[Commitment](), reply_id=reply_id, description="（生成承诺）", target_date=target)
+        if target <= today and crng.random() < 0.85:
+            c.delivery = "delivered" if crng.random() < 0.8 else "not_delivered"
+            c.delivery_confirmed_at = _aware(min(today, target + dt.timedelta(days=crng.randint(0, 20))), crng)
+            c.delivery_confirmed_by_id = deputy
+        rows.append(c)
+    return rows
 
 
 def _copy_value(value: Any) -> str:

@@ -5,7 +5,8 @@ Every number on a dashboard is a COUNT of rows of one of three *fact* querysets 
 
 - `lead_assignment_facts(period)`: live lead assignments (主办) of counted suggestions;
 - `suggestion_facts(period)`: counted suggestions;
-- `deadline_facts(period)`: open reply / re-handling-reply deadlines of counted suggestions.
+- `deadline_facts(period)`: open reply / re-handling-reply deadlines of counted suggestions;
+- `commitment_facts(period)`: commitments (承诺事项) of the live lead assignments' replies.
 
 The aggregation (`count_by`) and the drill-down (`drill_down`) both take the same fact queryset
 and the same predicate, so the list behind a number is exactly what was counted. A rate is one
@@ -30,6 +31,13 @@ Definitions (shown on every page, stored with each frozen snapshot):
 - *closed without evaluation*: closed by the system because the lead deputy did not rate the reply
   within the evaluation window; such a suggestion counts as closed, never as rated or satisfied.
 - *re-handled*: the suggestion went to re-handling at least once (round >= 2).
+- *delivery confirmed* / *delivered* (落实): a B/C commitment of the lead unit falls due on its
+  target date, or earlier when the unit reports it done; only then may the lead deputy or an attached
+  supervisor confirm whether it was delivered, so every confirmed commitment has fallen due. Each
+  commitment counts once, with its latest confirmation: one confirmed "not delivered" reopens the
+  follow-up and is owed again (a second commitment deadline), and counts as confirmed, not delivered,
+  until a later confirmation says delivered. A commitment nobody has confirmed yet counts in neither.
+  The delivery rate (落实率) is delivered ÷ delivery confirmed.
 - *overdue* / *due within 7 days*: open reply or re-handling-reply deadlines with due date before
   today / from today to today + 7 calendar days.
 """
@@ -61,10 +69,12 @@ from suggestions.models import (
     DUE_SOON_DAYS,
     Assignment,
     AssignmentRole,
+    Commitment,
     Contact,
     ContactPhase,
     Deadline,
     DeadlineKind,
+    Delivery,
     Rating,
     ResultClass,
     Suggestion,
@@ -75,7 +85,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 EXCLUDED_STATES = (SuggestionStatus.WITHDRAWN, SuggestionStatus.MERGED, SuggestionStatus.NOT_ACCEPTED)
 SATISFIED = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
 REPLY_DEADLINE_KINDS = (DeadlineKind.REPLY, DeadlineKind.REHANDLING_REPLY)
-DEFINITIONS_VERSION = 1
+DEFINITIONS_VERSION = 2  # 2: delivery (落实) counts and rate
 
 
 def today() -> dt.date:
@@ -160,12 +170,19 @@ def _evaluation_columns() -> dict[str, Any]:
     }
 
 
-def lead_assignment_facts(period: Period) -> QuerySet[Assignment]:
-    """Live lead assignments of counted suggestions in the period, with their reply and rating facts."""
-    qs = (
+def lead_assignments(period: Period) -> QuerySet[Assignment]:
+    """Live lead assignments of counted suggestions in the period (no joins to replies or ratings)."""
+    return (
         Assignment.objects.live()
         .filter(role=AssignmentRole.LEAD)
         .filter(counted_q("suggestion__"), period.filter_q("suggestion__", "assigned_at"))
+    )
+
+
+def lead_assignment_facts(period: Period) -> QuerySet[Assignment]:
+    """Live lead assignments of counted suggestions in the period, with their reply and rating facts."""
+    qs = (
+        lead_assignments(period)
         .annotate(
             # Round-1 reply released: at most one (a round's release is the unit's only one).
             first_reply=FilteredRelation("replies", condition=Q(replies__round=1, replies__released_at__isnull=False)),
@@ -191,6 +208,15 @@ def suggestion_facts(period: Period) -> QuerySet[Suggestion]:
         .annotate(**_evaluation_columns())
         .order_by()
     )
+
+
+def commitment_facts(period: Period) -> QuerySet[Commitment]:
+    """The commitments (承诺事项) of the live lead assignments' replies, one row per commitment.
+
+    Only a lead unit's reply carries commitments. A commitment stays counted when a later round's
+    reply supersedes the one it was made in: its confirmation is what the unit delivered.
+    """
+    return Commitment.objects.filter(reply__assignment__in=lead_assignments(period).values("pk")).order_by()
 
 
 def deadline_facts(period: Period) -> QuerySet[Deadline]:
@@ -265,6 +291,14 @@ def _rehandled(period: Period, s: str) -> Q:
     return Q(**{f"{s}round__gte": 2}) | Q(**{f"{s}status": SuggestionStatus.REHANDLING})
 
 
+def _delivery_confirmed(period: Period, s: str) -> Q:
+    return Q(delivery__in=Delivery.values)
+
+
+def _delivered(period: Period, s: str) -> Q:
+    return Q(delivery=Delivery.DELIVERED)
+
+
 def _overdue(period: Period, s: str) -> Q:
     return Q(due_date__lt=period.today)
 
@@ -277,7 +311,14 @@ def _all(period: Period, s: str) -> Q:
     return Q()
 
 
-ASSIGNMENT, SUGGESTION, DEADLINE = "assignment", "suggestion", "deadline"
+ASSIGNMENT, SUGGESTION, DEADLINE, COMMITMENT = "assignment", "suggestion", "deadline", "commitment"
+# The path from a fact row of each source to its suggestion.
+SUGGESTION_PATHS = {
+    ASSIGNMENT: "suggestion",
+    SUGGESTION: "",
+    DEADLINE: "suggestion",
+    COMMITMENT: "reply__assignment__suggestion",
+}
 
 
 @dataclass(frozen=True)
@@ -366,6 +407,23 @@ COUNTS: dict[str, CountDef] = {
             _("Satisfied (final round)"),
             _("latest-round result rated satisfied or basically satisfied"),
         ),
+        CountDef(
+            "delivery_confirmed",
+            COMMITMENT,
+            _delivery_confirmed,
+            _("Commitments confirmed"),
+            _(
+                "B/C commitments fallen due whose delivery the deputy or an attached supervisor confirmed; "
+                "each once, by its latest confirmation"
+            ),
+        ),
+        CountDef(
+            "delivered",
+            COMMITMENT,
+            _delivered,
+            _("Commitments delivered"),
+            _("confirmed commitments whose latest confirmation is delivered (落实)"),
+        ),
         CountDef("rehandled", SUGGESTION, _rehandled, _("Re-handled"), _("sent to re-handling at least once")),
         CountDef(
             "overdue",
@@ -416,6 +474,14 @@ RATES: dict[str, RateDef] = {
         ),
         # Shown beside the satisfaction rates: how many of the released replies were rated at all.
         RateDef("response_rate", "replied_rated", "replied", _("Response rate (测评率)"), _("replies rated ÷ replied")),
+        # Beside the satisfaction rates too: what the B/C replies promised and the deputies saw delivered.
+        RateDef(
+            "delivery_rate",
+            "delivered",
+            "delivery_confirmed",
+            _("Delivery rate (落实率)"),
+            _("delivered ÷ commitments confirmed"),
+        ),
         RateDef(
             "contact_rate", "contacted", "replied", _("Contact rate (沟通率)"), _("contacted before reply ÷ replied")
         ),
@@ -426,6 +492,7 @@ RATES: dict[str, RateDef] = {
 ASSIGNMENT_COUNTS = [n for n, c in COUNTS.items() if c.source == ASSIGNMENT]
 SUGGESTION_COUNTS = [n for n, c in COUNTS.items() if c.source == SUGGESTION]
 DEADLINE_COUNTS = [n for n, c in COUNTS.items() if c.source == DEADLINE]
+COMMITMENT_COUNTS = [n for n, c in COUNTS.items() if c.source == COMMITMENT]
 
 
 def definitions() -> dict[str, Any]:
@@ -459,6 +526,7 @@ def facts_for(source: str, period: Period) -> QuerySet:
         ASSIGNMENT: lead_assignment_facts,
         SUGGESTION: suggestion_facts,
         DEADLINE: deadline_facts,
+        COMMITMENT: commitment_facts,
     }[source](period)
 
 
@@ -480,36 +548,29 @@ class Dimension:
         return ASSIGNMENT if (self.per_assignment and source == SUGGESTION) else source
 
 
+def field_paths(field: str) -> dict[str, str]:
+    """The path from each source's fact row to a field of its suggestion."""
+    return {source: f"{path}__{field}" if path else field for source, path in SUGGESTION_PATHS.items()}
+
+
 DIMENSIONS: dict[str, Dimension] = {
     d.name: d
     for d in [
-        Dimension("unit", {ASSIGNMENT: "unit", DEADLINE: "unit"}, per_assignment=True),
         Dimension(
-            "category",
-            {ASSIGNMENT: "suggestion__category", SUGGESTION: "category", DEADLINE: "suggestion__category"},
-            skip_null=False,
+            "unit", {ASSIGNMENT: "unit", DEADLINE: "unit", COMMITMENT: "reply__assignment__unit"}, per_assignment=True
         ),
-        Dimension(
-            "session", {ASSIGNMENT: "suggestion__session", SUGGESTION: "session", DEADLINE: "suggestion__session"}
-        ),
-        Dimension(
-            "year",
-            {
-                ASSIGNMENT: "suggestion__session__year",
-                SUGGESTION: "session__year",
-                DEADLINE: "suggestion__session__year",
-            },
-        ),
-        Dimension(
-            "key_item",
-            {ASSIGNMENT: "suggestion__key_items", SUGGESTION: "key_items", DEADLINE: "suggestion__key_items"},
-        ),
+        Dimension("category", field_paths("category"), skip_null=False),
+        Dimension("session", field_paths("session")),
+        Dimension("year", field_paths("session__year")),
+        Dimension("key_item", field_paths("key_items")),
     ]
 }
 
 
-def _suggestion_path(source: str) -> str:
-    return "" if source == SUGGESTION else "suggestion__"
+def suggestion_prefix(source: str) -> str:
+    """The lookup prefix from a fact row of `source` to its suggestion ("" for suggestions)."""
+    path = SUGGESTION_PATHS[source]
+    return f"{path}__" if path else ""
 
 
 def _aggregates(names: Iterable[str], period: Period, suggestion_path: str) -> dict[str, Count]:
@@ -544,7 +605,7 @@ def breakdown(dimension: str | None, period: Period) -> dict[Any, dict[str, Any]
     result: dict[Any, dict[str, Any]] = {}
     for source, names in per_source.items():
         qs = facts_for(source, period)
-        aggregates = _aggregates(names, period, _suggestion_path(source))
+        aggregates = _aggregates(names, period, suggestion_prefix(source))
         if dim is None:
             # A constant "group" gives the same single-level SQL as the grouped tables (aggregate()
             # would wrap the annotated query in a subquery and lose the outer reference of `contacted`).
@@ -567,7 +628,7 @@ def drill_down(name: str, period: Period, dimension: str | None = None, value: A
     """The fact rows behind one number: the very queryset and predicate `breakdown` counted."""
     dim = DIMENSIONS[dimension] if dimension else None
     source = dim.source_of(name) if dim else COUNTS[name].source
-    qs = facts_for(source, period).filter(predicate(name, period, _suggestion_path(source)))
+    qs = facts_for(source, period).filter(predicate(name, period, suggestion_prefix(source)))
     if dim is not None:
         group = dim.paths[source]
         qs = qs.filter(**{f"{group}__isnull": True} if value is None else {group: value})

@@ -25,6 +25,7 @@ class Metric(models.TextChoices):
     SATISFACTION_RATE_FIRST = "satisfaction_rate_first", _("Satisfaction rate, first round (满意率·首轮)")
     SATISFACTION_RATE = "satisfaction_rate", _("Satisfaction rate, final round (满意率·终轮)")
     RESPONSE_RATE = "response_rate", _("Response rate (测评率)")
+    DELIVERY_RATE = "delivery_rate", _("Delivery rate (落实率)")
     CONTACT_RATE = "contact_rate", _("Contact rate (沟通率)")
     SOLVED_RATE = "solved_rate", _("Solved rate, class A (A类率)")
 
@@ -38,6 +39,8 @@ METRIC_DEFAULTS: dict[str, tuple[Decimal, Decimal, Decimal]] = {
     Metric.SATISFACTION_RATE: (Decimal(20), Decimal("0.95"), Decimal("0.85")),
     # Not weighted by default (the rankings stay as they were); staff may give it a weight.
     Metric.RESPONSE_RATE: (Decimal(0), Decimal("0.90"), Decimal("0.70")),
+    # Likewise: weighted only once staff give it a weight in the settings.
+    Metric.DELIVERY_RATE: (Decimal(0), Decimal("0.90"), Decimal("0.75")),
     Metric.CONTACT_RATE: (Decimal(10), Decimal("0.95"), Decimal("0.85")),
     Metric.SOLVED_RATE: (Decimal(5), Decimal("0.50"), Decimal("0.30")),
 }

@@ -311,7 +311,7 @@ def drill_suggestions(
     """The suggestions behind a number, one row per counted fact row's suggestion."""
     facts = m.drill_down(name, period, dimension, value)
     source = m.DIMENSIONS[dimension].source_of(name) if dimension else m.COUNTS[name].source
-    ids = facts.values("pk" if source == m.SUGGESTION else "suggestion_id")
+    ids = facts.values(m.SUGGESTION_PATHS[source] or "pk")
     return readable_by(
         reader,
         Suggestion.objects.filter(pk__in=ids)
@@ -325,9 +325,14 @@ def drill_queryset(name: str, period: m.Period, dimension: str | None, value: An
     """The fact rows behind a number (assignments, suggestions or deadlines) that `reader` may open."""
     facts = m.drill_down(name, period, dimension, value)
     source = m.DIMENSIONS[dimension].source_of(name) if dimension else m.COUNTS[name].source
-    facts = readable_by(reader, facts, "pk" if source == m.SUGGESTION else "suggestion")
+    facts = readable_by(reader, facts, m.SUGGESTION_PATHS[source] or "pk")
     if source == m.SUGGESTION:
         qs = facts.select_related("session", "category", "lead_deputy").order_by("session_id", "number", "id")
+    elif source == m.COMMITMENT:
+        s = m.SUGGESTION_PATHS[source]
+        qs = facts.select_related(
+            f"{s}__session", f"{s}__category", f"{s}__lead_deputy", "reply__assignment__unit"
+        ).order_by(f"{s}__session_id", f"{s}__number", "id")
     else:
         qs = facts.select_related(
             "suggestion__session", "suggestion__category", "suggestion__lead_deputy", "unit"
@@ -338,6 +343,14 @@ def drill_queryset(name: str, period: m.Period, dimension: str | None, value: An
 def drill_row(fact: Any, source: str) -> dict[str, Any]:
     if source == m.SUGGESTION:
         return {"suggestion": fact, "unit": None, "due_date": None, "released_at": None}
+    if source == m.COMMITMENT:
+        assignment = fact.reply.assignment
+        return {
+            "suggestion": assignment.suggestion,
+            "unit": assignment.unit,
+            "due_date": fact.target_date,
+            "released_at": fact.reply.released_at,
+        }
     return {
         "suggestion": fact.suggestion,
         "unit": fact.unit,

@@ -68,6 +68,10 @@ class MetricsSerializer(serializers.Serializer):
     satisfied_first = serializers.IntegerField()
     rated_final = serializers.IntegerField()
     satisfied_final = serializers.IntegerField()
+    delivery_confirmed = serializers.IntegerField(
+        help_text="B/C commitments fallen due whose delivery was confirmed (each once, by its latest confirmation)"
+    )
+    delivered = serializers.IntegerField(help_text="Confirmed commitments whose latest confirmation is delivered")
     rehandled = serializers.IntegerField()
     overdue = serializers.IntegerField()
     due_soon = serializers.IntegerField()
@@ -79,6 +83,7 @@ class MetricsSerializer(serializers.Serializer):
     contact_rate = _rate_field()
     solved_rate = _rate_field()
     response_rate = _rate_field()
+    delivery_rate = _rate_field()
     flags = serializers.DictField(child=serializers.CharField(allow_null=True), help_text="rate -> green/amber/red")
     small = serializers.DictField(child=serializers.BooleanField(), help_text="rate -> small sample")
 
@@ -124,6 +129,8 @@ class AssessmentSerializer(serializers.Serializer):
     satisfaction_rate = _rate_field()
     contact_rate = _rate_field()
     solved_rate = _rate_field()
+    response_rate = _rate_field()
+    delivery_rate = _rate_field()
 
 
 class DrillSerializer(serializers.Serializer):

@@ -17,6 +17,19 @@ education (教育局) holds only a co-assignment. Category cat1 = S1–S4, cat2 
 | S10| —     | registered, unassigned |                     |         |            |                     |              |
 | S11| water | closed, session 2025   | (other year)        |         |            |                     |              |
 | S12| water | merged, unnumbered     | (excluded)          |         |            |                     |              |
+
+Commitments (承诺事项) and their latest delivery confirmation (落实):
+
+| on | commitment due | latest confirmation | counts as |
+|----|----------------|---------------------|-----------|
+| S2 (B) | 07-01 | delivered | confirmed, delivered |
+| S2 (B) | 08-01 | not delivered (owed again) | confirmed, not delivered |
+| S2 (B) | 10-01 | — (not due) | neither |
+| S3 round 1 (C, superseded) | 06-01 | delivered | confirmed, delivered (the superseded reply's promise was kept) |
+| S4 (B) | 06-01 | not delivered on 06-02, then delivered on 07-10 | once, by the latest: confirmed, delivered |
+| S8 (withdrawn) | 06-01 | delivered | excluded with S8 |
+| S9, water's returned assignment | 06-01 | not delivered | excluded: water is off S9 |
+| S11 (session 2025) | 2025-06-01 | delivered | 2025 only |
 """
 
 from __future__ import annotations
@@ -53,7 +66,10 @@ def dataset(today, session_2026, category, alice, bob, sam, water, finance, educ
 
     s2 = f.suggestion(session_2026, alice, status="follow_up", category=cat1)
     a2 = f.assign(s2, water, sam, status="replied", due="2026-06-01", original="2026-05-01")
-    f.reply(a2, sam, released="2026-05-20", result_class="B")
+    r2 = f.reply(a2, sam, released="2026-05-20", result_class="B")
+    f.commitment(r2, target="2026-07-01", delivery="delivered", by=alice)
+    f.commitment(r2, target="2026-08-01", delivery="not_delivered", by=alice)
+    f.commitment(r2, target="2026-10-01")
     f.contact(a2, sam, phase="during", day="2026-05-25")  # after the release: does not count
     f.contact(a2, sam, phase="after", day="2026-05-10")  # wrong phase: does not count
     f.rate(s2, alice, result="basically_satisfied")
@@ -61,7 +77,8 @@ def dataset(today, session_2026, category, alice, bob, sam, water, finance, educ
 
     s3 = f.suggestion(session_2026, alice, status="closed", category=cat1, round=2, closed_at=f.at("2026-07-20"))
     a3 = f.assign(s3, water, sam, status="replied", due="2026-07-15", original="2026-05-01")
-    f.reply(a3, sam, released="2026-03-10", result_class="C", status="superseded")
+    r3 = f.reply(a3, sam, released="2026-03-10", result_class="C", status="superseded")
+    f.commitment(r3, target="2026-06-01", delivery="delivered", by=alice)
     f.reply(a3, sam, released="2026-07-01", result_class="A", round=2)
     f.contact(a3, sam, phase="before", day="2026-03-01")
     f.rate(s3, alice, result="unsatisfied", round=1)
@@ -69,7 +86,9 @@ def dataset(today, session_2026, category, alice, bob, sam, water, finance, educ
 
     s4 = f.suggestion(session_2026, alice, status="rehandling", category=cat1, round=2)
     a4 = f.assign(s4, water, sam, status="accepted", assigned="2026-03-05", due="2026-08-15", original="2026-06-05")
-    f.reply(a4, sam, released="2026-04-01", result_class="B")
+    r4 = f.reply(a4, sam, released="2026-04-01", result_class="B")
+    # Confirmed not delivered on 06-02 (owed again), then delivered on 07-10: the latest counts.
+    f.commitment(r4, target="2026-06-01", delivery="delivered", confirmed="2026-07-10", by=alice)
     f.contact(a4, sam, phase="before", day="2026-03-20")
     f.rate(s4, alice, result="unsatisfied")
     f.deadline(s4, a4, due="2026-05-01", satisfied=True)  # the first-round reply deadline, met
@@ -93,9 +112,12 @@ def dataset(today, session_2026, category, alice, bob, sam, water, finance, educ
     s8 = f.suggestion(session_2026, alice, status="withdrawn", category=cat2)
     a8 = f.assign(s8, water, sam, assigned="2026-02-01", due="2026-08-01")
     f.deadline(s8, a8, due="2026-08-01")
+    f.commitment(f.reply(a8, sam, released="2026-04-01", result_class="B"), target="2026-06-01", delivery="delivered")
 
     s9 = f.suggestion(session_2026, alice, status="closed", category=cat2, closed_at=f.at("2026-06-20"))
-    f.assign(s9, water, sam, status="returned")
+    a9_returned = f.assign(s9, water, sam, status="returned")
+    r9_returned = f.reply(a9_returned, sam, released="2026-04-01", result_class="B", status="superseded")
+    f.commitment(r9_returned, target="2026-06-01", delivery="not_delivered", by=alice)
     a9 = f.assign(s9, finance, sam, status="replied")
     f.reply(a9, sam, released="2026-06-10", result_class="A")
     f.contact(a9, sam, phase="before", day="2026-05-01")
@@ -106,7 +128,8 @@ def dataset(today, session_2026, category, alice, bob, sam, water, finance, educ
 
     s11 = f.suggestion(session_2025, alice, status="closed", category=cat1, registered="2025-01-20")
     a11 = f.assign(s11, water, sam, status="replied", assigned="2025-02-01", due="2025-05-01")
-    f.reply(a11, sam, released="2025-04-01")
+    r11 = f.reply(a11, sam, released="2025-04-01", result_class="B")
+    f.commitment(r11, target="2025-06-01", delivery="delivered", by=alice)
 
     s12 = f.suggestion(session_2026, alice, status="merged", numbered=False, category=cat1)
     f.assign(s12, water, sam, assigned="2026-02-01")

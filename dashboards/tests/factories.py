@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from suggestions.models import (
     Assignment,
+    Commitment,
     Contact,
     Deadline,
     Evaluation,
@@ -93,4 +94,16 @@ def deadline(s, a, *, due, kind="reply", satisfied=False):
         due_date=day,
         original_due_date=day,
         satisfied_at=at(due) if satisfied else None,
+    )
+
+
+def commitment(r, *, target, delivery="", confirmed=None, by=None):
+    """A B/C reply's commitment; `delivery` is its latest confirmation ("" while unconfirmed)."""
+    return Commitment.objects.create(
+        reply=r,
+        description="承诺完成改造",
+        target_date=dt.date.fromisoformat(target),
+        delivery=delivery,
+        delivery_confirmed_at=at(confirmed or target) if delivery else None,
+        delivery_confirmed_by=by if delivery else None,
     )

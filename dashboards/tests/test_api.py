@@ -179,3 +179,13 @@ def test_schema_documents_the_stats_endpoints(db, api, sam):
     for name in ("unit", "assigned", "replied", "replied_on_time", "reply_rate", "on_time_rate", "completion_rate",
                  "satisfaction_rate", "contact_rate", "overdue"):  # fmt: skip
         assert name in fields
+
+
+def test_the_schema_documents_the_delivery_figures(api, sam):
+    schema = api(sam).get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    for name in ("UnitStats", "GroupStats", "Metrics"):
+        properties = components[name]["properties"]
+        assert {"delivery_confirmed", "delivered", "delivery_rate"} <= set(properties), name
+        assert properties["delivery_rate"]["nullable"] is True
+    assert "delivery_rate" in components["Assessment"]["properties"]

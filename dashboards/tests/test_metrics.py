@@ -28,6 +28,10 @@ WATER_2026 = {
     "satisfied_first": 2,  # S1 S2
     "rated_final": 4,  # S1 S2, S3 round 2, S4 round 1 while being re-handled
     "satisfied_final": 3,  # S1 S2 S3
+    # S2's two confirmed commitments, S3's superseded round-1 one, S4's (latest: delivered); not S2's
+    # unconfirmed one, nor S8's (withdrawn) or S9's (water returned it)
+    "delivery_confirmed": 4,
+    "delivered": 3,  # all but S2's commitment confirmed not delivered
     "rehandled": 2,  # S3 S4
     "overdue": 2,  # S4 (re-handling reply) and S5; S8 is withdrawn
     "due_soon": 1,  # S6 due 09-05
@@ -41,6 +45,7 @@ WATER_RATES = {
     "contact_rate": 0.8,  # 4/5
     "solved_rate": 0.6,  # 3/5
     "response_rate": 0.8,  # 4/5
+    "delivery_rate": 0.75,  # 3/4
 }
 FINANCE_2026 = {
     **ZERO,
@@ -89,6 +94,7 @@ def test_units_table_counts_and_rates(dataset):
         "contact_rate": 1.0,
         "solved_rate": 1.0,
         "response_rate": 1.0,  # S9's reply was rated
+        "delivery_rate": None,  # S9's class A reply promised nothing
     }
 
 
@@ -118,10 +124,13 @@ def test_totals_for_the_year(dataset):
         "satisfied_first": 3,
         "rated_final": 5,
         "satisfied_final": 4,
+        "delivery_confirmed": 4,  # all water's (finance promised nothing)
+        "delivered": 3,
         "rehandled": 2,
         "overdue": 2,
         "due_soon": 1,
     }
+    assert totals["delivery_rate"] == 0.75
     assert totals["completion_rate"] == 0.4444  # 4/9
     assert totals["satisfaction_rate"] == 0.8  # 4/5
     assert totals["satisfaction_rate_first"] == 0.6  # 3/5
@@ -144,6 +153,8 @@ def test_categories(dataset):
         "satisfied_first": 2,
         "rated_final": 4,
         "satisfied_final": 3,
+        "delivery_confirmed": 4,  # S2 S3 S4
+        "delivered": 3,
         "rehandled": 2,
         "overdue": 1,
         "due_soon": 0,
@@ -163,6 +174,8 @@ def test_categories(dataset):
         "satisfied_first": 1,
         "rated_final": 1,
         "satisfied_final": 1,
+        "delivery_confirmed": 0,  # S8 is withdrawn, S9's commitment was the returned water bureau's
+        "delivered": 0,
         "rehandled": 0,
         "overdue": 1,
         "due_soon": 1,
@@ -180,6 +193,8 @@ def test_sessions_and_years(dataset):
     assert years[2025]["assigned"] == 1
     assert years[2025]["registered"] == 1
     assert years[2025]["closed"] == 1
+    assert (years[2025]["delivery_confirmed"], years[2025]["delivered"]) == (1, 1)  # S11
+    assert (years[2026]["delivery_confirmed"], years[2026]["delivered"]) == (4, 3)
     assert years[2026]["registered"] == 9
 
 
@@ -194,9 +209,10 @@ def test_session_period_matches_its_year(dataset):
         "due": 1,
         "replied": 1,
         "replied_on_time": 1,
-        "class_a": 1,  # the factory's default class
         "registered": 1,
         "closed": 1,
+        "delivery_confirmed": 1,  # S11's class B commitment, confirmed delivered
+        "delivered": 1,
     }
 
 
@@ -208,6 +224,8 @@ def test_date_range_selects_by_assignment_date(dataset):
     assert water["assigned"] == 4  # S1 S2 S3 S7 were assigned in February
     assert water["due"] == 4  # all four have been replied
     assert water["replied"] == 4
+    # S2's two confirmed commitments and S3's; S4 was assigned in March.
+    assert (water["delivery_confirmed"], water["delivered"], water["delivery_rate"]) == (3, 2, 0.6667)
     assert rows[dataset.finance.pk]["assigned"] == 1
 
 
@@ -259,6 +277,29 @@ def test_assessment_scores_and_ranks(dataset):
     ]
 
 
+def test_the_delivery_rate_weighs_in_the_assessment_once_staff_give_it_a_weight(dataset, sam, api):
+    from dashboards import services
+
+    def scores():
+        ranked = selectors.assessment(m.Period(year=2026), selectors.dashboard_settings())
+        return {r["key"]: r["score"] for r in ranked}
+
+    before = scores()
+    assert selectors.dashboard_settings().weights["delivery_rate"] == 0  # not weighted by default
+    services.settings_update(
+        actor=sam, small_sample=5, metrics={"delivery_rate": {"weight": "20", "green_at": "0.9", "amber_at": "0.75"}}
+    )
+    after = scores()
+    # water: (70.095 + 20·0.75) ÷ 120 × 100 = 70.9125 -> 70.91 (was 70.1)
+    assert (before[dataset.water.pk], after[dataset.water.pk]) == (70.1, 70.91)
+    # finance has no confirmed commitment: the rate is left out and its score stays 80
+    assert before[dataset.finance.pk] == after[dataset.finance.pk] == 80.0
+    # The same score in the assessment API, which shows the delivery rate beside it.
+    rows = {r["unit"]: r for r in api(sam).get("/api/v1/stats/assessment/", {"year": 2026}).json()["results"]}
+    assert (rows[dataset.water.pk]["score"], rows[dataset.water.pk]["delivery_rate"]) == (70.91, 0.75)
+    assert rows[dataset.finance.pk]["delivery_rate"] is None
+
+
 def test_drill_down_lists_exactly_the_counted_suggestions(dataset, sam):
     period = m.Period(year=2026)
     s = dataset.s
@@ -277,6 +318,9 @@ def test_drill_down_lists_exactly_the_counted_suggestions(dataset, sam):
     assert ids("rated_final", "unit", water) == {s[i].pk for i in (1, 2, 3, 4)}
     assert ids("satisfied_first", "unit", water) == {s[i].pk for i in (1, 2)}
     assert ids("rehandled", "unit", water) == {s[i].pk for i in (3, 4)}
+    assert ids("delivery_confirmed", "unit", water) == {s[i].pk for i in (2, 3, 4)}
+    assert ids("delivered", "unit", water) == {s[i].pk for i in (2, 3, 4)}
+    assert ids("delivered", "unit", dataset.finance.pk) == set()
     assert ids("overdue", "unit", water) == {s[i].pk for i in (4, 5)}
     assert ids("due_soon", "unit", water) == {s[6].pk}
     assert ids("registered") == {s[i].pk for i in (1, 2, 3, 4, 5, 6, 7, 9, 10)}
@@ -320,6 +364,8 @@ def test_key_items(dataset, sam):
         "satisfied_first": 1,
         "rated_final": 2,
         "satisfied_final": 1,
+        "delivery_confirmed": 1,  # S4's
+        "delivered": 1,
         "rehandled": 1,
         "overdue": 1,
         "due_soon": 0,

@@ -59,6 +59,28 @@ def test_every_metric_shows_its_formula(dataset, staff_client):
     assert '<span class="rag rag-red">83.3%</span>' in html
 
 
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("zh-hans", ["落实率", "已落实 ÷ 已确认的承诺", "已落实的承诺"]),
+        ("en", ["Delivery rate", "delivered ÷ commitments confirmed", "Commitments delivered"]),
+    ],
+)
+def test_units_table_shows_the_delivery_rate_in_both_languages(dataset, staff_client, language, words):
+    from django.conf import settings
+
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = unescape(staff_client.get("/dashboards/units/", {"year": 2026}).content.decode())
+    for word in words:
+        assert word in html, word
+    # Water's row: 3 delivered of 4 confirmed, drillable; 75% is amber against the default 90/75 targets.
+    links = _drill_links(html)
+    water = f"dim=unit&key={dataset.water.pk}"
+    assert [n for href, n in links.items() if "metric=delivered&" in href and water in href] == ["3"]
+    assert [n for href, n in links.items() if "metric=delivery_confirmed&" in href and water in href] == ["4"]
+    assert '<span class="rag rag-amber">75.0%</span>' in html
+
+
 def _drill_links(html: str) -> dict[str, str]:
     return {unescape(href): text for href, text in re.findall(r'<a href="(/dashboards/drill/\?[^"]+)">(\d+)</a>', html)}
 

@@ -15,27 +15,28 @@ pytestmark = pytest.mark.django_db
 
 # Whole requests, including the session and user lookups (2) and, for pages, the template's context
 # processors. A table page: period years (1), settings (2), whether maintained figures are built (1
-# per table), one GROUP BY per fact source (2-3), the labels of its rows (1) and the session choices
+# per table), one GROUP BY per fact source (2-4: assignments, suggestions,
+# open deadlines, commitments), the labels of its rows (1) and the session choices
 # of the period form (1). With the figures built (PINNED_FIGURES) a table is one query over them.
 PINNED = {
-    "/dashboards/?year={y}": 25,
-    "/dashboards/units/?year={y}": 14,
-    "/dashboards/units/?year={y}&format=xlsx": 12,  # +1: the audit log's record of the export
-    "/dashboards/categories/?year={y}": 13,
-    "/dashboards/key-items/?year={y}": 12,
-    "/dashboards/assessment/?year={y}": 14,
-    "/dashboards/report/?year={y}": 21,
-    "/dashboards/units/{unit}/?year={y}": 16,
+    "/dashboards/?year={y}": 28,
+    "/dashboards/units/?year={y}": 15,
+    "/dashboards/units/?year={y}&format=xlsx": 13,  # +1: the audit log's record of the export
+    "/dashboards/categories/?year={y}": 14,
+    "/dashboards/key-items/?year={y}": 13,
+    "/dashboards/assessment/?year={y}": 15,
+    "/dashboards/report/?year={y}": 23,
+    "/dashboards/units/{unit}/?year={y}": 17,
     "/dashboards/drill/?metric=replied&year={y}": 6,
     "/dashboards/drill/?metric=closed&dim=unit&key={unit}&year={y}": 7,
     "/dashboards/snapshots/": 6,
-    "/api/v1/stats/units/?year={y}": 11,
-    "/api/v1/stats/categories/?year={y}": 10,
-    "/api/v1/stats/sessions/?year={y}": 10,
-    "/api/v1/stats/years/": 8,
-    "/api/v1/stats/key-items/?year={y}": 9,
-    "/api/v1/stats/overview/?year={y}": 13,
-    "/api/v1/stats/assessment/?year={y}": 11,
+    "/api/v1/stats/units/?year={y}": 12,
+    "/api/v1/stats/categories/?year={y}": 11,
+    "/api/v1/stats/sessions/?year={y}": 11,
+    "/api/v1/stats/years/": 9,
+    "/api/v1/stats/key-items/?year={y}": 10,
+    "/api/v1/stats/overview/?year={y}": 14,
+    "/api/v1/stats/assessment/?year={y}": 12,
     "/api/v1/stats/drill/?metric=overdue&dim=unit&key={unit}&year={y}": 5,
 }
 
@@ -45,7 +46,7 @@ PINNED_FIGURES = {
     "/dashboards/units/?year={y}": 13,
     "/dashboards/units/?year={y}&format=xlsx": 11,  # +1: the audit log's record of the export
     "/dashboards/categories/?year={y}": 11,
-    "/dashboards/key-items/?year={y}": 12,
+    "/dashboards/key-items/?year={y}": 13,
     "/dashboards/assessment/?year={y}": 13,
     "/dashboards/report/?year={y}": 18,
     "/dashboards/units/{unit}/?year={y}": 15,
@@ -56,7 +57,7 @@ PINNED_FIGURES = {
     "/api/v1/stats/categories/?year={y}": 8,
     "/api/v1/stats/sessions/?year={y}": 8,
     "/api/v1/stats/years/": 7,
-    "/api/v1/stats/key-items/?year={y}": 9,
+    "/api/v1/stats/key-items/?year={y}": 10,
     "/api/v1/stats/overview/?year={y}": 9,
     "/api/v1/stats/assessment/?year={y}": 10,
     "/api/v1/stats/drill/?metric=overdue&dim=unit&key={unit}&year={y}": 5,

@@ -101,6 +101,10 @@ def demo_pages() -> list[tuple[str, str]]:
         reverse("deputies:record", args=[deputy.pk]) + f"?year={year}",
         reverse("dashboards:publish_report"),
         reverse("suggestion_detail", args=[supervised.pk]),
+        # The demo's published report (with its delivery rates) and what a delivery rate counted.
+        reverse("public_reports"),
+        reverse("public_report", args=[year]),
+        reverse("dashboards:drill") + f"?metric=delivered&dim=unit&key={head.unit_id}&year={year}",
     ]
     return [
         *[("staff", path) for path in staff],
@@ -115,6 +119,8 @@ def demo_pages() -> list[tuple[str, str]]:
         ("deputy2", reverse("supervision:committee", args=[committee.pk])),
         ("deputy2", reverse("deputies:record", args=[deputy.pk]) + f"?year={year}"),
         ("deputy", reverse("notifications:list")),
+        # The demo's delegation leader reads a deputy of the delegation.
+        ("leader", reverse("deputies:record", args=[User.objects.get(username="deputy").pk]) + f"?year={year}"),
     ]
 
 

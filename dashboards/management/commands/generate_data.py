@@ -46,7 +46,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{stats.suggestions} suggestions, {stats.assignments} assignments, {stats.replies} replies, "
                 f"{stats.contacts} contacts, {stats.evaluations} evaluations, {stats.deadlines} deadlines, "
-                f"{stats.cosigners} co-signers "
+                f"{stats.cosigners} co-signers, {stats.commitments} commitments "
                 f"over {stats.units} units in {time.monotonic() - started:.1f}s"
             )
         )
