@@ -86,6 +86,9 @@ WITH lead AS (
 ), commitments AS (
     -- 落实: each commitment of a live lead assignment once, by its latest confirmation.
     SELECT lead.unit_id,
+        count(*) FILTER (
+            WHERE c.target_date <= %(today)s OR c.fulfilled_at IS NOT NULL OR c.delivery IN ('delivered', 'not_delivered')
+        ) AS commitments_due,
         count(*) FILTER (WHERE c.delivery IN ('delivered', 'not_delivered')) AS delivery_confirmed,
         count(*) FILTER (WHERE c.delivery = 'delivered') AS delivered
     FROM suggestions_commitment c
@@ -111,7 +114,7 @@ WITH lead AS (
       AND s.status NOT IN ('withdrawn', 'merged', 'not_accepted') AND cs.year = %(year)s
     GROUP BY a.unit_id
 )
-SELECT u.id, u.code, u.name, p.*, cm.delivery_confirmed, cm.delivered, d.overdue, d.due_soon, co.co_assigned
+SELECT u.id, u.code, u.name, p.*, cm.commitments_due, cm.delivery_confirmed, cm.delivered, d.overdue, d.due_soon, co.co_assigned
 FROM per_unit p
 LEFT JOIN commitments cm ON cm.unit_id = p.unit_id
 FULL JOIN deadlines d ON d.unit_id = p.unit_id

@@ -9,7 +9,8 @@ Design (docs/benchmarks.md, "Dashboards"):
 - Counts that depend on today's date are stored as date histograms and summed at read time:
   `due` = replied + unreplied lead assignments with `due_date` before the reference day
   (`pending_due` by due date); `overdue` / `due_soon` from open reply deadlines (`open_deadline`
-  by due date). The monthly trend is stored the same way (`*_month` by month).
+  by due date); `commitments_due` = commitments reported done or confirmed (`commitment_settled`)
+  + the others with a target date up to the reference day (`commitment_pending` by target date). The monthly trend is stored the same way (`*_month` by month).
 - Totals, sessions and years are sums of the category cells (categories partition the counted
   suggestions); units are their own cells. Key items and date ranges stay live (a key item's
   suggestions are few; a range is bounded by its own rows through the 交办 date).
@@ -43,7 +44,7 @@ from suggestions.models import Assignment, AssignmentRole, CongressSession, Sugg
 from . import metrics as m
 from .models import Figure, FigureQueue, FigureState
 
-TIME_DEPENDENT = ("due", "overdue", "due_soon")
+TIME_DEPENDENT = ("due", "overdue", "due_soon", "commitments_due")
 FIXED = [n for n in m.COUNTS if n not in TIME_DEPENDENT]
 CELL_DIMS = ("unit", "category")
 SERVED = (None, "unit", "category", "session", "year")
@@ -118,6 +119,20 @@ def compute(dim: str, keys: Iterable[int] | None = None, sessions: Iterable[int]
         session,
         "open_deadline",
         "due_date",
+    )
+    qs, group, session = facts(m.COMMITMENT)
+    settled = Q(fulfilled_at__isnull=False) | ~Q(delivery="")
+    add(
+        qs.filter(settled).values(group, session).annotate(commitment_settled=Count("pk")).order_by(),
+        group,
+        session,
+    )
+    add(
+        qs.exclude(settled).values(group, session, "target_date").annotate(n=Count("pk")).order_by(),
+        group,
+        session,
+        "commitment_pending",
+        "target_date",
     )
     if dim == "unit":
         co = (
@@ -271,6 +286,8 @@ def _sums(period: m.Period) -> dict[str, Any]:
     soon = period.today + dt.timedelta(days=m.DUE_SOON_DAYS)
     sums: dict[str, Any] = {n: Sum("value", filter=Q(name=n)) for n in FIXED}
     sums["pending_due"] = Sum("value", filter=Q(name="pending_due", day__lt=period.as_of))
+    sums["commitment_settled"] = Sum("value", filter=Q(name="commitment_settled"))
+    sums["commitment_pending"] = Sum("value", filter=Q(name="commitment_pending", day__lte=period.today))
     sums["overdue"] = Sum("value", filter=Q(name="open_deadline", day__lt=period.today))
     sums["due_soon"] = Sum("value", filter=Q(name="open_deadline", day__gte=period.today, day__lte=soon))
     return sums
@@ -278,9 +295,10 @@ def _sums(period: m.Period) -> dict[str, Any]:
 
 def _finish(row: dict[str, Any]) -> dict[str, Any]:
     for name in m.COUNTS:
-        if name != "due":
+        if name not in ("due", "commitments_due"):
             row[name] = row.get(name) or 0
     row["due"] = row["replied"] + (row.pop("pending_due", None) or 0)
+    row["commitments_due"] = (row.pop("commitment_settled", None) or 0) + (row.pop("commitment_pending", None) or 0)
     return m.with_rates({name: row[name] for name in m.COUNTS})
 
 

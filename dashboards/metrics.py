@@ -31,13 +31,14 @@ Definitions (shown on every page, stored with each frozen snapshot):
 - *closed without evaluation*: closed by the system because the lead deputy did not rate the reply
   within the evaluation window; such a suggestion counts as closed, never as rated or satisfied.
 - *re-handled*: the suggestion went to re-handling at least once (round >= 2).
-- *delivery confirmed* / *delivered* (落实): a B/C commitment of the lead unit falls due on its
-  target date, or earlier when the unit reports it done; only then may the lead deputy or an attached
-  supervisor confirm whether it was delivered, so every confirmed commitment has fallen due. Each
-  commitment counts once, with its latest confirmation: one confirmed "not delivered" reopens the
-  follow-up and is owed again (a second commitment deadline), and counts as confirmed, not delivered,
-  until a later confirmation says delivered. A commitment nobody has confirmed yet counts in neither.
-  The delivery rate (落实率) is delivered ÷ delivery confirmed.
+- *commitments fallen due* / *delivery confirmed* / *delivered* (落实): a B/C commitment of the
+  lead unit falls due on its target date, or earlier when the unit reports it done; only then may
+  the lead deputy or an attached supervisor confirm whether it was delivered. Each commitment counts
+  once, with its latest confirmation: one confirmed "not delivered" reopens the follow-up and is owed
+  again (a second commitment deadline), and counts as fallen due and confirmed, not delivered, until
+  a later confirmation says delivered. A commitment fallen due that nobody has confirmed yet counts
+  as fallen due only, so an unconfirmed promise weighs against the unit until it is confirmed.
+  The delivery rate (落实率) is delivered ÷ commitments fallen due (SPEC section 12).
 - *overdue* / *due within 7 days*: open reply or re-handling-reply deadlines with due date before
   today / from today to today + 7 calendar days.
 """
@@ -85,7 +86,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 EXCLUDED_STATES = (SuggestionStatus.WITHDRAWN, SuggestionStatus.MERGED, SuggestionStatus.NOT_ACCEPTED)
 SATISFIED = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
 REPLY_DEADLINE_KINDS = (DeadlineKind.REPLY, DeadlineKind.REHANDLING_REPLY)
-DEFINITIONS_VERSION = 2  # 2: delivery (落实) counts and rate
+DEFINITIONS_VERSION = 3  # 2: delivery (落实) counts and rate; 3: delivery rate over commitments fallen due
 
 
 def today() -> dt.date:
@@ -291,6 +292,13 @@ def _rehandled(period: Period, s: str) -> Q:
     return Q(**{f"{s}round__gte": 2}) | Q(**{f"{s}status": SuggestionStatus.REHANDLING})
 
 
+def _commitment_due(period: Period, s: str) -> Q:
+    # Fallen due by the reference day (today, or the end of the range): its target date has come,
+    # the unit reported it done, or somebody confirmed it (only possible once it has fallen due).
+    day = min(period.today, period.date_to) if period.date_to is not None else period.today
+    return Q(target_date__lte=day) | Q(fulfilled_at__isnull=False) | Q(delivery__in=Delivery.values)
+
+
 def _delivery_confirmed(period: Period, s: str) -> Q:
     return Q(delivery__in=Delivery.values)
 
@@ -408,6 +416,13 @@ COUNTS: dict[str, CountDef] = {
             _("latest-round result rated satisfied or basically satisfied"),
         ),
         CountDef(
+            "commitments_due",
+            COMMITMENT,
+            _commitment_due,
+            _("Commitments fallen due"),
+            _("B/C commitments of the lead unit whose target date has come or that the unit reported done"),
+        ),
+        CountDef(
             "delivery_confirmed",
             COMMITMENT,
             _delivery_confirmed,
@@ -478,9 +493,9 @@ RATES: dict[str, RateDef] = {
         RateDef(
             "delivery_rate",
             "delivered",
-            "delivery_confirmed",
+            "commitments_due",
             _("Delivery rate (落实率)"),
-            _("delivered ÷ commitments confirmed"),
+            _("delivered ÷ commitments fallen due"),
         ),
         RateDef(
             "contact_rate", "contacted", "replied", _("Contact rate (沟通率)"), _("contacted before reply ÷ replied")

@@ -68,6 +68,10 @@ class MetricsSerializer(serializers.Serializer):
     satisfied_first = serializers.IntegerField()
     rated_final = serializers.IntegerField()
     satisfied_final = serializers.IntegerField()
+    commitments_due = serializers.IntegerField(
+        help_text="B/C commitments of the lead unit fallen due (target date come, or reported done): "
+        "the delivery rate's denominator"
+    )
     delivery_confirmed = serializers.IntegerField(
         help_text="B/C commitments fallen due whose delivery was confirmed (each once, by its latest confirmation)"
     )

@@ -30,6 +30,8 @@ Commitments (承诺事项) and their latest delivery confirmation (落实):
 | S8 (withdrawn) | 06-01 | delivered | excluded with S8 |
 | S9, water's returned assignment | 06-01 | not delivered | excluded: water is off S9 |
 | S11 (session 2025) | 2025-06-01 | delivered | 2025 only |
+| S11 (session 2025) | 2026-03-01 | — (fallen due, nobody confirmed) | 2025 only: fallen due, not confirmed |
+| S11 (session 2025) | 2026-12-01, reported done 08-20 | — | 2025 only: fallen due (reported done), not confirmed |
 """
 
 from __future__ import annotations
@@ -130,6 +132,8 @@ def dataset(today, session_2026, category, alice, bob, sam, water, finance, educ
     a11 = f.assign(s11, water, sam, status="replied", assigned="2025-02-01", due="2025-05-01")
     r11 = f.reply(a11, sam, released="2025-04-01", result_class="B")
     f.commitment(r11, target="2025-06-01", delivery="delivered", by=alice)
+    f.commitment(r11, target="2026-03-01")  # fallen due, unconfirmed: weighs against the unit
+    f.commitment(r11, target="2026-12-01", fulfilled="2026-08-20")  # reported done early: fallen due too
 
     s12 = f.suggestion(session_2026, alice, status="merged", numbered=False, category=cat1)
     f.assign(s12, water, sam, assigned="2026-02-01")

@@ -97,7 +97,7 @@ def deadline(s, a, *, due, kind="reply", satisfied=False):
     )
 
 
-def commitment(r, *, target, delivery="", confirmed=None, by=None):
+def commitment(r, *, target, delivery="", confirmed=None, by=None, fulfilled=None):
     """A B/C reply's commitment; `delivery` is its latest confirmation ("" while unconfirmed)."""
     return Commitment.objects.create(
         reply=r,
@@ -106,4 +106,5 @@ def commitment(r, *, target, delivery="", confirmed=None, by=None):
         delivery=delivery,
         delivery_confirmed_at=at(confirmed or target) if delivery else None,
         delivery_confirmed_by=by if delivery else None,
+        fulfilled_at=at(fulfilled) if fulfilled else None,
     )

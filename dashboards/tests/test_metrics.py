@@ -29,7 +29,8 @@ WATER_2026 = {
     "rated_final": 4,  # S1 S2, S3 round 2, S4 round 1 while being re-handled
     "satisfied_final": 3,  # S1 S2 S3
     # S2's two confirmed commitments, S3's superseded round-1 one, S4's (latest: delivered); not S2's
-    # unconfirmed one, nor S8's (withdrawn) or S9's (water returned it)
+    # one not yet due, nor S8's (withdrawn) or S9's (water returned it)
+    "commitments_due": 4,
     "delivery_confirmed": 4,
     "delivered": 3,  # all but S2's commitment confirmed not delivered
     "rehandled": 2,  # S3 S4
@@ -124,6 +125,7 @@ def test_totals_for_the_year(dataset):
         "satisfied_first": 3,
         "rated_final": 5,
         "satisfied_final": 4,
+        "commitments_due": 4,
         "delivery_confirmed": 4,  # all water's (finance promised nothing)
         "delivered": 3,
         "rehandled": 2,
@@ -153,6 +155,7 @@ def test_categories(dataset):
         "satisfied_first": 2,
         "rated_final": 4,
         "satisfied_final": 3,
+        "commitments_due": 4,
         "delivery_confirmed": 4,  # S2 S3 S4
         "delivered": 3,
         "rehandled": 2,
@@ -174,6 +177,7 @@ def test_categories(dataset):
         "satisfied_first": 1,
         "rated_final": 1,
         "satisfied_final": 1,
+        "commitments_due": 0,
         "delivery_confirmed": 0,  # S8 is withdrawn, S9's commitment was the returned water bureau's
         "delivered": 0,
         "rehandled": 0,
@@ -194,6 +198,8 @@ def test_sessions_and_years(dataset):
     assert years[2025]["registered"] == 1
     assert years[2025]["closed"] == 1
     assert (years[2025]["delivery_confirmed"], years[2025]["delivered"]) == (1, 1)  # S11
+    # S11's other two commitments fell due unconfirmed: delivered ÷ fallen due (SPEC section 12)
+    assert (years[2025]["commitments_due"], years[2025]["delivery_rate"]) == (3, 0.3333)
     assert (years[2026]["delivery_confirmed"], years[2026]["delivered"]) == (4, 3)
     assert years[2026]["registered"] == 9
 
@@ -211,7 +217,10 @@ def test_session_period_matches_its_year(dataset):
         "replied_on_time": 1,
         "registered": 1,
         "closed": 1,
-        "delivery_confirmed": 1,  # S11's class B commitment, confirmed delivered
+        # S11's three commitments have all fallen due: one confirmed delivered, one past its target date
+        # that nobody confirmed, one the unit reported done early (fallen due, not yet confirmed)
+        "commitments_due": 3,
+        "delivery_confirmed": 1,
         "delivered": 1,
     }
 
@@ -226,6 +235,7 @@ def test_date_range_selects_by_assignment_date(dataset):
     assert water["replied"] == 4
     # S2's two confirmed commitments and S3's; S4 was assigned in March.
     assert (water["delivery_confirmed"], water["delivered"], water["delivery_rate"]) == (3, 2, 0.6667)
+    assert water["commitments_due"] == 3  # the confirmed ones; S2's third is due only on 10-01
     assert rows[dataset.finance.pk]["assigned"] == 1
 
 
@@ -364,6 +374,7 @@ def test_key_items(dataset, sam):
         "satisfied_first": 1,
         "rated_final": 2,
         "satisfied_final": 1,
+        "commitments_due": 1,
         "delivery_confirmed": 1,  # S4's
         "delivered": 1,
         "rehandled": 1,

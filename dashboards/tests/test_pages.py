@@ -62,8 +62,8 @@ def test_every_metric_shows_its_formula(dataset, staff_client):
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("zh-hans", ["落实率", "已落实 ÷ 已确认的承诺", "已落实的承诺"]),
-        ("en", ["Delivery rate", "delivered ÷ commitments confirmed", "Commitments delivered"]),
+        ("zh-hans", ["落实率", "已落实 ÷ 已到期的承诺", "已落实的承诺"]),
+        ("en", ["Delivery rate", "delivered ÷ commitments fallen due", "Commitments delivered"]),
     ],
 )
 def test_units_table_shows_the_delivery_rate_in_both_languages(dataset, staff_client, language, words):
