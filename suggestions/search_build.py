@@ -143,8 +143,11 @@ def search_index_rebuild(
                 # pending deferred checks (the tests'); DELETE there.
                 verb = "DELETE FROM" if in_transaction else "TRUNCATE"
                 cursor.execute(f"{verb} suggestions_searchdocument")
-            for name in GIN_INDEXES:
-                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+            if not in_transaction:
+                # Inside a caller's transaction (the tests') PostgreSQL refuses CREATE INDEX while
+                # deferred checks are pending; the indexes then stay and are maintained row by row.
+                for name in GIN_INDEXES:
+                    cursor.execute(f"DROP INDEX IF EXISTS {name}")
     tokenizer()  # load the dictionary once, before forking: the workers inherit it
     if workers > 1 and not in_transaction:
         # The workers never touch the database; closing first keeps them from inheriting a live socket.
@@ -175,7 +178,7 @@ def search_index_rebuild(
             drain(keep=workers * 2)  # a few chunks ahead of the writer, never the whole table in memory
         drain(keep=0)
     index_seconds = 0.0
-    if from_empty:
+    if from_empty and not in_transaction:
         index_started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("SET maintenance_work_mem = '256MB'")
