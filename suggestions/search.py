@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import time
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -166,27 +165,39 @@ def _reply_contains(word: str, user) -> Q:
     return Q(Exists(replies))
 
 
-# A search keeps the newest SEARCH_WINDOW matches the reader may see and ranks those. At a million
-# suggestions one common word (a district's name) matches tens of thousands: ranking, checking
-# visibility for and sorting all of them took seconds, while nobody reads past the first pages.
+# A search with many matches keeps the newest SEARCH_WINDOW of them that the reader may see and
+# ranks those. At a million suggestions one common word (a district's name) matches tens of
+# thousands: ranking, checking visibility for and sorting all of them took seconds, while nobody
+# reads past the first pages. A search expected to match fewer (by the index statistics, see
+# `_window_slices`) ranks every match, as that is cheap.
 SEARCH_WINDOW = 1000
 # The window is found newest first, slice by slice of ids (each slice's matches come from the GIN
 # index ANDed with the primary key's range, so only matches are read, never the slice's other
-# rows); the LIMIT stops at the first slices that fill it. A common word fills it in the first,
-# a rare one reads every slice, but then it has few matches anyway.
-WINDOW_SLICES = (10_000, 50_000, 250_000)
+# rows); the LIMIT stops at the first slice that fills it. The first slice is sized from the
+# words' share to hold the window twice over, so it usually does; the last holds all older ids.
 SIMILAR_WINDOW = 300
+SIMILAR_SLICES = (10_000, 100_000)
 
 
-def _window_ids(queryset: QuerySet[Suggestion], match: Q, size: int | None = None) -> list[int]:
+def _window_slices(terms: list[str], size: int) -> tuple[int, ...] | None:
+    """The id slices to look in, or None when the expected matches are few enough to rank all.
+    The expected matches are bounded by the rarest word's share (a word rarer than every one the
+    statistics list counts as none)."""
+    frequency, rows = term_frequencies(terms)
+    share = min((frequency.get(t, 0.0) for t in terms), default=0.0)
+    if share * rows <= 2 * size:
+        return None
+    return (int(2 * size / share),)
+
+
+def _window_ids(queryset: QuerySet[Suggestion], match: Q, *, size: int, slices: tuple[int, ...]) -> list[int]:
     """The ids of the newest SEARCH_WINDOW rows of `queryset` that satisfy `match` (two queries).
     Read once: the page, its count and its rows then filter by these ids instead of searching again."""
-    size = size or SEARCH_WINDOW
     # One indexed query; as constants, the slices' bounds let the planner estimate each slice.
     newest = SearchDocument.objects.order_by("-suggestion_id").values_list("suggestion_id", flat=True).first() or 0
     parts: list[str] = []
     params: list = []
-    bounds = [0, *WINDOW_SLICES, None]
+    bounds = [0, *slices, None]
     for upper, lower in itertools.pairwise(bounds):
         # The range is put on the search document's key (not the suggestion's): that is the
         # column PostgreSQL can AND with the GIN index in one bitmap.
@@ -233,9 +244,11 @@ def suggestions_search(queryset: QuerySet[Suggestion], *, user, text: str, rank:
         return queryset
     if _postgres():
         match, query = _pg_match(terms, user)
-        if SEARCH_WINDOW:
-            queryset = queryset.filter(pk__in=_id_array(_window_ids(queryset, match)))
-        else:  # the whole match ranked (kept for the benchmark's comparison)
+        slices = _window_slices(terms, SEARCH_WINDOW) if SEARCH_WINDOW else None
+        if slices:
+            window = _window_ids(queryset, match, size=SEARCH_WINDOW, slices=slices)
+            queryset = queryset.filter(pk__in=_id_array(window))
+        else:  # few matches expected (or the window turned off, for the benchmark): rank them all
             queryset = queryset.filter(match)
         if rank and query is not None:
             column = "vector" if _reads_all_released_replies(user) else "public_vector"
@@ -319,27 +332,30 @@ def mark_reply_passages(rows, text: str, *, user) -> None:
         row.search_reply = mark_safe(passage) if passage else None  # noqa: S308
 
 
-_FREQUENCIES: dict[str, object] = {"at": 0.0, "freqs": {}}
-FREQUENCY_TTL = 600.0
+_TERM_FREQUENCIES = """
+SELECT c.reltuples,
+       (SELECT array_agg(COALESCE(s.most_common_elem_freqs[array_position(s.most_common_elems::text::text[], t)], 0))
+        FROM unnest(%s::text[]) AS t)
+FROM pg_class c
+LEFT JOIN pg_stats s ON s.tablename = 'suggestions_searchdocument' AND s.attname = 'vector'
+WHERE c.relname = 'suggestions_searchdocument'
+"""
 
 
-def word_frequencies() -> dict[str, float]:
-    """The share of suggestions holding each common word: PostgreSQL's own statistics of the
-    index column (`ANALYZE` keeps the most common lexemes with their frequencies), read once per
-    process every ten minutes. A word not listed is rarer than every listed one. Empty on SQLite."""
-    now = time.monotonic()
-    if _postgres() and now - float(_FREQUENCIES["at"]) > FREQUENCY_TTL:  # type: ignore[arg-type]
-        freqs: dict[str, float] = {}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
-                " WHERE tablename = 'suggestions_searchdocument' AND attname = 'vector'"
-            )
-            row = cursor.fetchone()
-        if row and row[0]:
-            freqs = dict(zip(row[0], row[1], strict=False))
-        _FREQUENCIES.update(at=now, freqs=freqs)
-    return _FREQUENCIES["freqs"]  # type: ignore[return-value]
+def term_frequencies(terms: list[str]) -> tuple[dict[str, float], float]:
+    """(the share of suggestions holding each of `terms`, the table's row estimate), from
+    PostgreSQL's own statistics of the index column: `ANALYZE` keeps the most common lexemes with
+    their frequencies. A word not listed is rarer than every listed one (0). One small query;
+    nothing on SQLite."""
+    if not terms or not _postgres():
+        return {}, 0.0
+    with connection.cursor() as cursor:
+        cursor.execute(_TERM_FREQUENCIES, [list(terms)])
+        row = cursor.fetchone()
+    if not row:
+        return {}, 0.0
+    rows, freqs = row
+    return dict(zip(terms, [float(f) for f in freqs or []], strict=False)), max(0.0, float(rows or 0))
 
 
 def _quoted(word: str) -> str:
@@ -367,7 +383,7 @@ def suggestions_sharing_words(
             match = Q(search_document__vector=query) & (Q(search_document__public_vector=query) | _own_q(user))
             column = "public_vector"
         # Only the newest SIMILAR_WINDOW rows sharing a pair are ranked: bounded work at any size.
-        window = _id_array(_window_ids(queryset, match, size=SIMILAR_WINDOW))
+        window = _id_array(_window_ids(queryset, match, size=SIMILAR_WINDOW, slices=SIMILAR_SLICES))
         rows = (
             queryset.filter(pk__in=window)
             .annotate(search_rank=SearchRank(F(f"search_document__{column}"), query))

@@ -7,7 +7,7 @@ from collections import Counter
 
 from common.text.segment import words
 from suggestions.models import Assignment, AssignmentRole, Reply, ReplyStatus
-from suggestions.search import suggestions_sharing_words, word_frequencies
+from suggestions.search import suggestions_sharing_words, term_frequencies
 from suggestions.selectors import suggestions_visible_to
 
 RESULT_LIMIT = 10
@@ -27,7 +27,7 @@ def key_words(title: str, body: str, limit: int = 6) -> list[str]:
     if len(ordered) < 3:
         body_counts = Counter(w for w in words((body or "")[:2000]) if len(w) >= 2)
         ordered += [w for w, _ in body_counts.most_common() if w not in ordered][: 3 - len(ordered)]
-    frequency = word_frequencies()
+    frequency, _rows = term_frequencies(ordered)
     ordered.sort(key=lambda w: frequency.get(w, 0.0))  # stable: the title's order among equals
     rare = [w for w in ordered if frequency.get(w, 0.0) <= COMMON_WORD]
     if len(rare) >= 3:

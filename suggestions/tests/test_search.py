@@ -218,7 +218,8 @@ def test_a_common_word_ranks_the_newest_window_found_slice_by_slice(cast, api, m
     newest = other.pk
     # Slices of 1 and 3 ids below the newest: the window of 3 takes the newest three matches.
     monkeypatch.setattr(search_module, "SEARCH_WINDOW", 3)
-    monkeypatch.setattr(search_module, "WINDOW_SLICES", (1, 3))
+    # (The slices are sized from the words' share in the index statistics; here they are set.)
+    monkeypatch.setattr(search_module, "_window_slices", lambda terms, size: (1, 3))
     staff = api(cast.sam)
     found = search(staff, "南冲")
     assert sorted(found) == sorted(s.pk for s in made[2:])
@@ -228,6 +229,23 @@ def test_a_common_word_ranks_the_newest_window_found_slice_by_slice(cast, api, m
     monkeypatch.setattr(search_module, "SEARCH_WINDOW", None)  # the whole match, as before
     assert search(staff, "南冲")[0] == strong.pk
     assert newest not in search(staff, "南冲")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the statistics are PostgreSQL's")
+def test_the_window_is_used_only_when_the_statistics_expect_many_matches(cast):
+    from suggestions import search as search_module
+
+    for i in range(6):
+        suggestion_in_state("registered", cast=cast, title=f"关于台山第{i}号碉楼保护的建议")
+    suggestion_in_state("registered", cast=cast, title="关于开平学位紧张的建议")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE suggestions_searchdocument")
+    frequency, rows = search_module.term_frequencies(["碉楼", "学位", "没有的词"])
+    assert rows == 7 and frequency["碉楼"] == pytest.approx(6 / 7) and frequency["没有的词"] == 0
+    assert search_module._window_slices(["碉楼"], size=1000) is None  # 6 expected: rank them all
+    # A window of 2: 碉楼 is expected 6 times, so the first slice is sized to hold 4 of them.
+    assert search_module._window_slices(["碉楼"], size=2) == (int(4 / (6 / 7)),)
+    assert search_module._window_slices(["碉楼", "没有的词"], size=2) is None  # the rarest word bounds
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the tsvector index is PostgreSQL's")
