@@ -197,8 +197,9 @@ def _window_ids(queryset: QuerySet[Suggestion], match: Q, *, size: int, slices: 
     newest = SearchDocument.objects.order_by("-suggestion_id").values_list("suggestion_id", flat=True).first() or 0
     parts: list[str] = []
     params: list = []
-    bounds = [0, *slices, None]
+    bounds: list[int | None] = [0, *slices, None]
     for upper, lower in itertools.pairwise(bounds):
+        assert upper is not None  # only the last bound is open
         # The range is put on the search document's key (not the suggestion's): that is the
         # column PostgreSQL can AND with the GIN index in one bitmap.
         in_slice = Q(search_document__suggestion_id__lte=newest - upper)
