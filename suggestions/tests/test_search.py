@@ -232,7 +232,7 @@ def test_a_common_word_ranks_the_newest_window_found_slice_by_slice(cast, api, m
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the statistics are PostgreSQL's")
-def test_the_window_is_used_only_when_the_statistics_expect_many_matches(cast):
+def test_the_window_is_used_only_when_the_statistics_expect_many_matches(cast, monkeypatch):
     from suggestions import search as search_module
 
     for i in range(6):
@@ -242,6 +242,7 @@ def test_the_window_is_used_only_when_the_statistics_expect_many_matches(cast):
         cursor.execute("ANALYZE suggestions_searchdocument")
     frequency, rows = search_module.term_frequencies(["碉楼", "学位", "没有的词"])
     assert rows == 7 and frequency["碉楼"] == pytest.approx(6 / 7) and frequency["没有的词"] == 0
+    monkeypatch.setattr(search_module, "WINDOW_FACTOR", 2)
     assert search_module._window_slices(["碉楼"], size=1000) is None  # 6 expected: rank them all
     # A window of 2: 碉楼 is expected 6 times, so the first slice is sized to hold 4 of them.
     assert search_module._window_slices(["碉楼"], size=2) == (int(4 / (6 / 7)),)
