@@ -9,8 +9,12 @@ dozen template titles and the body "（生成数据）", which would make every 
 twentieth of the table. It gives the generated units the duties of textanalysis/data/units.json
 and rewrites each suggestion's title and body from its lead unit's duty phrases, a place name and
 filler sentences (seeded), as one UPDATE per batch. Then it measures, in one run:
-- `index`: `manage.py rebuild_search_index` over the whole table (segmentation + upsert);
-- `search`: the API list `/api/v1/suggestions/?search=` as staff and as a deputy (public words);
+- `index`: `manage.py rebuild_search_index --full` over the whole table (a pool of jieba
+  processes, COPY, GIN indexes built after the load);
+- `search`: the API list `?search=` and the pages `?q=` as staff and as the deputy with the most
+  suggestions, the public page and the open-data list anonymously; each both ways in the same run,
+  ranking the bounded window of newest matches (`SEARCH_WINDOW`) and ranking every match (the
+  former way), so the ratio is measured under the same load;
 - `similar`: `POST /api/v1/suggestions/similar/` with a draft's title and body;
 - `routing`: `train_router` once, then `POST /api/v1/routing/suggest/` per suggestion.
 Medians over several queries, all through Django's test client (the whole request).
@@ -38,11 +42,13 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from accounts.models import Role, Unit, User  # noqa: E402
 from common.text.router import duty_clauses  # noqa: E402
+from suggestions import search  # noqa: E402
 from suggestions.models import Assignment, Suggestion  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,8 +156,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prepare", action="store_true", help="give the generated rows text first")
     parser.add_argument("--skip-index", action="store_true", help="do not rebuild the search index")
+    parser.add_argument("--skip-similar", action="store_true", help="do not measure similar suggestions")
+    parser.add_argument("--skip-routing", action="store_true", help="do not measure routing")
     parser.add_argument("--skip-train", action="store_true", help="use the stored router model")
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per query and mode")
+    parser.add_argument("--workers", type=int, default=0, help="segmenting processes for the index build")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     total = Suggestion.objects.count()
@@ -160,7 +170,7 @@ def main() -> None:
         prepare(rng)
     if not args.skip_index:
         t = time.perf_counter()
-        call_command("rebuild_search_index", batch=2000)
+        call_command("rebuild_search_index", batch=2000, full=True, workers=args.workers)
         print(f"index build: {time.perf_counter() - t:.1f} s for {total} suggestions")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE suggestions_searchdocument")
@@ -169,33 +179,65 @@ def main() -> None:
 
     setup_test_environment()
     staff = User.objects.filter(role=Role.STAFF).first() or User.objects.create(username="bench_staff", role=Role.STAFF)
-    deputy = User.objects.filter(role=Role.DEPUTY).order_by("pk").first()
-    clients = {}
+    # The deputy with the most suggestions of their own: the heaviest visible set a deputy has.
+    busiest = (
+        Suggestion.objects.values("lead_deputy")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("lead_deputy", flat=True)
+    )
+    deputy = User.objects.get(pk=busiest[0])
+    clients = {"anonymous": Client()}
     for name, user in (("staff", staff), ("deputy", deputy)):
         c = Client()
         c.force_login(user)
         clients[name] = c
+    print(f"load average before: {Path('/proc/loadavg').read_text().split()[:3]}")
 
-    def search(client, words):
-        r = client.get("/api/v1/suggestions/", {"search": words, "page_size": 20})
-        assert r.status_code == 200, r.content[:200]
-        return r.json()["count"]
+    def get(client, url, params):
+        r = client.get(url, params)
+        assert r.status_code == 200, (url, r.status_code, r.content[:200])
+        return r
 
-    for name, client in clients.items():
-        plain = lambda c=client: c.get("/api/v1/suggestions/", {"page_size": 20})  # noqa: E731
-        plain()
-        report(f"list without search, {name}", timed(plain, 8))
-        for words in SEARCHES:
-            search(client, words)  # warm
-        samples = []
-        counts = []
-        for words in SEARCHES:
-            counts.append(search(client, words))
-            samples += timed(lambda w=words, c=client: search(c, w), 3)
-        report(f"search as {name}", samples)
-        print(f"   matches per query: {counts}")
+    targets = [
+        ("api staff", "staff", "/api/v1/suggestions/", "search"),
+        ("api deputy", "deputy", "/api/v1/suggestions/", "search"),
+        ("page staff", "staff", "/suggestions/", "q"),
+        ("page deputy", "deputy", "/suggestions/", "q"),
+        ("public page", "anonymous", "/public/", "q"),
+        ("open data", "anonymous", "/api/v1/public/suggestions/", "search"),
+    ]
+    for label, who, url, param in targets:
+        client = clients[who]
+        medians = {}
+        for mode, window in (("window", search.SEARCH_WINDOW or 1000), ("all matches", None)):
+            search.SEARCH_WINDOW = window
+            for words in SEARCHES[:2]:
+                get(client, url, {param: words})  # warm
+            samples = []
+            for words in SEARCHES:
+                samples += timed(
+                    lambda w=words, c=client, u=url, p=param: get(c, u, {p: w, "page_size": 20}), args.runs
+                )
+            medians[mode] = statistics.median(samples)
+            report(f"search {label} ({mode})", samples)
+        search.SEARCH_WINDOW = 1000
+        print(f"   ratio all matches / window: {medians['all matches'] / medians['window']:.1f}x")
+    counts = [
+        get(clients["staff"], "/api/v1/suggestions/", {"search": w, "page_size": 1}).json()["count"] for w in SEARCHES
+    ]
+    print(f"   staff results per query (window {search.SEARCH_WINDOW}): {counts}")
 
-    drafts = list(Suggestion.objects.order_by("?").values_list("title", "body")[:10])
+    # Ten drafts spread over the table (ORDER BY random() would sort a million rows).
+    last = Suggestion.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    picks = [rng.randint(1, last) for _ in range(10)]
+    drafts = [
+        row
+        for pk in picks
+        for row in Suggestion.objects.filter(pk__gte=pk).order_by("pk").values_list("title", "body")[:1]
+    ]
+    if args.skip_similar:
+        drafts = drafts[:0]
 
     def similar(title, body):
         r = clients["staff"].post(
@@ -203,9 +245,13 @@ def main() -> None:
         )
         assert r.status_code == 200, r.content[:200]
 
-    similar(*drafts[0])
-    report("similar (staff)", [s for t, b in drafts for s in timed(lambda t=t, b=b: similar(t, b), 2)])
+    if drafts:
+        similar(*drafts[0])
+        report("similar (staff)", [s for t, b in drafts for s in timed(lambda t=t, b=b: similar(t, b), 2)])
 
+    if args.skip_routing:
+        return
+    drafts = drafts or [tuple(row) for row in Suggestion.objects.order_by("-pk").values_list("title", "body")[:10]]
     if not args.skip_train:
         t = time.perf_counter()
         call_command("train_router")
@@ -219,6 +265,7 @@ def main() -> None:
 
     route(*drafts[0])  # loads the model into the process
     report("routing per suggestion", [s for t, b in drafts for s in timed(lambda t=t, b=b: route(t, b), 2)])
+    print(f"load average after: {Path('/proc/loadavg').read_text().split()[:3]}")
 
 
 if __name__ == "__main__":

@@ -64,7 +64,21 @@ def _overdue_reply_q(today) -> Q:
 MAX_DUE_WITHIN_DAYS = 3660
 
 
-class SuggestionFilter(FilterSet):
+class SearchLastMixin:
+    """Applies `search` after every other filter: a search keeps a bounded window of the newest
+    matches (`search.SEARCH_WINDOW`), which must be taken among the rows the other filters keep."""
+
+    def filter_queryset(self, queryset):
+        cleaned = dict(self.form.cleaned_data)
+        text = cleaned.pop("search", None)
+        for name, value in cleaned.items():
+            queryset = self.filters[name].filter(queryset, value)
+        if "search" in self.filters:
+            queryset = self.filters["search"].filter(queryset, text)
+        return queryset
+
+
+class SuggestionFilter(SearchLastMixin, FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Suggestion._meta.get_field("status").choices)
     unit = IdFilter(method="filter_unit", label="unit id")
     overdue = StrictBooleanFilter(method="filter_overdue")

@@ -14,19 +14,22 @@ words, unranked beyond "title matches first").
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from common.text.highlight import highlight
 from common.text.segment import index_text, query_terms
 
-from .models import CoSigner, Reply, ReplyStatus, Suggestion
+from .models import CoSigner, CoSignerStatus, Reply, ReplyStatus, SearchDocument, Suggestion
 
 RELEASED = Q(status__in=[ReplyStatus.RELEASED, ReplyStatus.SUPERSEDED], released_at__isnull=False)
 
@@ -50,36 +53,41 @@ SET vector = EXCLUDED.vector, public_vector = EXCLUDED.public_vector
 """
 
 
+def document_texts(title: str, body: str, replies: list[str], public_replies: list[str]) -> tuple[str, str, str, str]:
+    """The four space-separated word strings of one suggestion's search document: title, body,
+    every released reply, the published replies. Pure (no database), so a process pool can run it."""
+    return index_text(title), index_text(body), index_text("\n".join(replies)), index_text("\n".join(public_replies))
+
+
+def released_replies(suggestion_ids: Iterable[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """(every released reply, the published ones) of these suggestions, by suggestion, oldest first.
+    Published as in the public view (SPEC section 8): the current released reply marked public; a
+    superseded one is no longer read by outsiders, so its words must not find the suggestion for them."""
+    replies: dict[int, list[str]] = defaultdict(list)
+    public: dict[int, list[str]] = defaultdict(list)
+    for sid, body, is_public, status in (
+        Reply.objects.filter(RELEASED, assignment__suggestion_id__in=suggestion_ids)
+        .order_by("id")
+        .values_list("assignment__suggestion_id", "body", "public", "status")
+    ):
+        replies[sid].append(body)
+        if is_public and status == ReplyStatus.RELEASED:
+            public[sid].append(body)
+    return replies, public
+
+
 def search_documents_refresh(*, suggestion_ids: Iterable[int]) -> int:
     """Re-segment and store the search words of these suggestions; returns how many were written.
     A no-op on SQLite, whose search reads the text columns directly."""
     ids = sorted(set(suggestion_ids))
     if not ids or not _postgres():
         return 0
-    replies: dict[int, list[str]] = defaultdict(list)
-    public: dict[int, list[str]] = defaultdict(list)
-    for sid, body, is_public in (
-        Reply.objects.filter(RELEASED, assignment__suggestion_id__in=ids)
-        .order_by("id")
-        .values_list("assignment__suggestion_id", "body", "public")
-    ):
-        replies[sid].append(body)
-        if is_public:
-            public[sid].append(body)
+    replies, public = released_replies(ids)
     rows = list(Suggestion.objects.filter(pk__in=ids).values_list("pk", "title", "body"))
     columns: tuple[list, list, list, list, list] = ([], [], [], [], [])
     for pk, title, body in rows:
-        for column, value in zip(
-            columns,
-            (
-                pk,
-                index_text(title),
-                index_text(body),
-                index_text("\n".join(replies[pk])),
-                index_text("\n".join(public[pk])),
-            ),
-            strict=True,
-        ):
+        values = (pk, *document_texts(title, body, replies[pk], public[pk]))
+        for column, value in zip(columns, values, strict=True):
             column.append(value)
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT, list(columns))
@@ -114,11 +122,26 @@ def _reads_all_released_replies(user) -> bool:
 
 
 def _own_q(user) -> Q:
-    """The suggestions whose released non-public replies this reader may read (their own)."""
+    """The suggestions whose released non-public replies this reader may read (their own): lead
+    deputy, or a co-signer who has not declined (one who declined is no participant)."""
     if user is None or not user.is_authenticated or not user.is_deputy:
         return Q(pk__in=[])
-    cosigned = CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user)
+    cosigned = CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user).exclude(status=CoSignerStatus.DECLINED)
     return Q(lead_deputy=user) | Q(Exists(cosigned))
+
+
+def readable_replies_q(user) -> Q:
+    """On Reply: the released replies whose words `user` may read in search results; the same
+    replies as the index counts for them (`vector` or `public_vector`)."""
+    if _reads_all_released_replies(user):
+        return RELEASED
+    published = Q(status=ReplyStatus.RELEASED, public=True, released_at__isnull=False)
+    if user is None or not user.is_authenticated or not user.is_deputy:
+        return published
+    cosigned = CoSigner.objects.filter(suggestion=OuterRef("assignment__suggestion"), deputy=user).exclude(
+        status=CoSignerStatus.DECLINED
+    )
+    return published | (RELEASED & (Q(assignment__suggestion__lead_deputy=user) | Q(Exists(cosigned))))
 
 
 def _pg_match(words: list[str], user) -> tuple[Q, SearchQuery | None]:
@@ -136,10 +159,77 @@ def _pg_match(words: list[str], user) -> tuple[Q, SearchQuery | None]:
 
 
 def _reply_contains(word: str, user) -> Q:
-    replies = Reply.objects.filter(RELEASED, assignment__suggestion=OuterRef("pk"), body__icontains=word)
-    if _reads_all_released_replies(user):
-        return Q(Exists(replies))
-    return Q(Exists(replies.filter(public=True))) | (_own_q(user) & Q(Exists(replies)))
+    replies = Reply.objects.filter(
+        readable_replies_q(user), assignment__suggestion=OuterRef("pk"), body__icontains=word
+    )
+    return Q(Exists(replies))
+
+
+# A search with many matches (WINDOW_FACTOR times the window) keeps the newest SEARCH_WINDOW of
+# them that the reader may see and ranks those. At a million suggestions one common word (a
+# district's name) matches tens of thousands: ranking, checking visibility for and sorting all of them took seconds, while nobody
+# reads past the first pages. A search expected to match fewer (by the index statistics, see
+# `_window_slices`) ranks every match, as that is cheap.
+SEARCH_WINDOW = 1000
+# The window is found newest first, slice by slice of ids (each slice's matches come from the GIN
+# index ANDed with the primary key's range, so only matches are read, never the slice's other
+# rows); the LIMIT stops at the first slice that fills it. The first slice is sized from the
+# words' share to hold the window twice over, so it usually does; the last holds all older ids.
+# Measured on 182,000 indexed suggestions (docs/benchmarks.md): ranking all of 5,000-7,000 matches
+# was still cheaper than the window's own queries, ranking 75,000 took 2.4 times the window.
+WINDOW_FACTOR = 10
+SIMILAR_WINDOW = 300
+SIMILAR_SLICES = (10_000, 100_000)
+
+
+def _window_slices(terms: list[str], size: int) -> tuple[int, ...] | None:
+    """The id slices to look in, or None when the expected matches are few enough to rank all.
+    The expected matches are bounded by the rarest word's share (a word rarer than every one the
+    statistics list counts as none)."""
+    frequency, rows = term_frequencies(terms)
+    share = min((frequency.get(t, 0.0) for t in terms), default=0.0)
+    if share * rows <= WINDOW_FACTOR * size:
+        return None
+    return (int(2 * size / share),)
+
+
+def _window_ids(queryset: QuerySet[Suggestion], match: Q, *, size: int, slices: tuple[int, ...]) -> list[int]:
+    """The ids of the newest SEARCH_WINDOW rows of `queryset` that satisfy `match` (two queries).
+    Read once: the page, its count and its rows then filter by these ids instead of searching again."""
+    # One indexed query; as constants, the slices' bounds let the planner estimate each slice.
+    newest = SearchDocument.objects.order_by("-suggestion_id").values_list("suggestion_id", flat=True).first() or 0
+    parts: list[str] = []
+    params: list = []
+    bounds: list[int | None] = [0, *slices, None]
+    for upper, lower in itertools.pairwise(bounds):
+        assert upper is not None  # only the last bound is open
+        # The range is put on the search document's key (not the suggestion's): that is the
+        # column PostgreSQL can AND with the GIN index in one bitmap.
+        in_slice = Q(search_document__suggestion_id__lte=newest - upper)
+        if lower is not None:
+            in_slice &= Q(search_document__suggestion_id__gt=newest - lower)
+        part = (
+            queryset.filter(match & in_slice)
+            # `+ 0`: an order the primary key cannot give, or the planner walks the slice backwards
+            # reading every row's vector, expecting the matches soon (it reads a whole slice).
+            .order_by((F("search_document__suggestion_id") + 0).desc())
+            .values("search_document__suggestion_id")[:size]
+        )
+        sql, part_params = part.query.sql_with_params()
+        parts.append(f"({sql})")
+        params.extend(part_params)
+        if lower is not None and lower >= newest:
+            break  # this slice reaches the first id already
+    with connection.cursor() as cursor:
+        # The parts are the ORM's own SQL with their values in `params`; `size` is an int.
+        sql = f"SELECT * FROM ({' UNION ALL '.join(parts)}) window_ids LIMIT {int(size)}"  # noqa: S608
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _id_array(ids: list[int]) -> RawSQL:
+    # One array parameter rather than a thousand literals: the later queries plan in a fraction.
+    return RawSQL("SELECT unnest(%s::bigint[])", [ids])
 
 
 def suggestions_search(queryset: QuerySet[Suggestion], *, user, text: str, rank: bool = True) -> QuerySet[Suggestion]:
@@ -147,6 +237,7 @@ def suggestions_search(queryset: QuerySet[Suggestion], *, user, text: str, rank:
 
     `queryset` is already limited to what `user` may see; `user` only decides which replies'
     words count (a reader never finds a suggestion through a reply they may not read).
+    On PostgreSQL the result is the newest SEARCH_WINDOW matches (see above), ranked.
     """
     terms, numbers = query_terms(text)
     if not terms and not numbers:
@@ -157,7 +248,12 @@ def suggestions_search(queryset: QuerySet[Suggestion], *, user, text: str, rank:
         return queryset
     if _postgres():
         match, query = _pg_match(terms, user)
-        queryset = queryset.filter(match)
+        slices = _window_slices(terms, SEARCH_WINDOW) if SEARCH_WINDOW else None
+        if slices:
+            window = _window_ids(queryset, match, size=SEARCH_WINDOW, slices=slices)
+            queryset = queryset.filter(pk__in=_id_array(window))
+        else:  # few matches expected (or the window turned off, for the benchmark): rank them all
+            queryset = queryset.filter(match)
         if rank and query is not None:
             column = "vector" if _reads_all_released_replies(user) else "public_vector"
             queryset = queryset.annotate(
@@ -184,11 +280,86 @@ def _text_q(terms: list[str], user) -> Q:
     return q
 
 
-def search_highlight(suggestion: Suggestion, text: str, *, excerpt: int = 160) -> dict[str, str]:
-    """The title and a body excerpt as safe HTML with the query's words in `<mark>`."""
+def search_highlight(suggestion: Suggestion, text: str, *, excerpt: int = 160) -> dict[str, str | None]:
+    """The title and a body excerpt as safe HTML with the query's words in `<mark>` (one row, no
+    query; lists use `search_highlights`, which adds the matching reply passage)."""
+    marks = _marks(text)
+    return {
+        "title": highlight(suggestion.title, marks),
+        "body": highlight(suggestion.body, marks, snippet=excerpt),
+        "reply": None,
+    }
+
+
+def _marks(text: str) -> list[str]:
     terms, numbers = query_terms(text)
-    terms = terms + [str(n) for n in numbers]
-    return {"title": highlight(suggestion.title, terms), "body": highlight(suggestion.body, terms, snippet=excerpt)}
+    return terms + [str(n) for n in numbers]
+
+
+def search_highlights(rows, text: str, *, user, excerpt: int = 160) -> dict[int, dict[str, str | None]]:
+    """For a page of search results: each row's title and body excerpt with the words marked, and
+    the passage of the first reply the reader may read that holds one of the words (`reply`, else
+    None), so a match found only in a reply shows why. One query for the whole page."""
+    rows = list(rows)
+    marks = _marks(text)
+    if not rows or not marks:
+        return {}
+    pattern = re.compile("|".join(re.escape(m) for m in marks), re.IGNORECASE)
+    passages: dict[int, str] = {}
+    replies = (
+        Reply.objects.filter(readable_replies_q(user), assignment__suggestion_id__in=[r.pk for r in rows])
+        .order_by("-released_at", "-id")  # the newest reply first: what the unit says now
+        .values_list("assignment__suggestion_id", "body")
+    )
+    for sid, body in replies:
+        if sid not in passages and pattern.search(body or ""):
+            passages[sid] = highlight(body, marks, snippet=excerpt)
+    return {
+        r.pk: {
+            "title": highlight(r.title, marks),
+            "body": highlight(r.body, marks, snippet=excerpt),
+            "reply": passages.get(r.pk),
+        }
+        for r in rows
+    }
+
+
+def mark_reply_passages(rows, text: str, *, user) -> None:
+    """Sets `search_reply` (safe HTML or None) on each row of a search results page, for the pages."""
+    from django.utils.safestring import mark_safe
+
+    rows = list(rows)
+    highlights = search_highlights(rows, text, user=user)
+    for row in rows:
+        passage = highlights.get(row.pk, {}).get("reply")
+        # highlight() escapes every piece it does not wrap in <mark>.
+        row.search_reply = mark_safe(passage) if passage else None  # noqa: S308
+
+
+_TERM_FREQUENCIES = """
+SELECT c.reltuples,
+       (SELECT array_agg(COALESCE(s.most_common_elem_freqs[array_position(s.most_common_elems::text::text[], t)], 0))
+        FROM unnest(%s::text[]) AS t)
+FROM pg_class c
+LEFT JOIN pg_stats s ON s.tablename = 'suggestions_searchdocument' AND s.attname = 'vector'
+WHERE c.relname = 'suggestions_searchdocument'
+"""
+
+
+def term_frequencies(terms: list[str]) -> tuple[dict[str, float], float]:
+    """(the share of suggestions holding each of `terms`, the table's row estimate), from
+    PostgreSQL's own statistics of the index column: `ANALYZE` keeps the most common lexemes with
+    their frequencies. A word not listed is rarer than every listed one (0). One small query;
+    nothing on SQLite."""
+    if not terms or not _postgres():
+        return {}, 0.0
+    with connection.cursor() as cursor:
+        cursor.execute(_TERM_FREQUENCIES, [list(terms)])
+        row = cursor.fetchone()
+    if not row:
+        return {}, 0.0
+    rows, freqs = row
+    return dict(zip(terms, [float(f) for f in freqs or []], strict=False)), max(0.0, float(rows or 0))
 
 
 def _quoted(word: str) -> str:
@@ -215,8 +386,10 @@ def suggestions_sharing_words(
         else:
             match = Q(search_document__vector=query) & (Q(search_document__public_vector=query) | _own_q(user))
             column = "public_vector"
+        # Only the newest SIMILAR_WINDOW rows sharing a pair are ranked: bounded work at any size.
+        window = _id_array(_window_ids(queryset, match, size=SIMILAR_WINDOW, slices=SIMILAR_SLICES))
         rows = (
-            queryset.filter(match)
+            queryset.filter(pk__in=window)
             .annotate(search_rank=SearchRank(F(f"search_document__{column}"), query))
             .order_by("-search_rank", "-id")
         )

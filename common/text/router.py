@@ -175,12 +175,14 @@ class Router:
         blended = w * model_p + (1 - w) * duty_p
         order = np.argsort(-blended, kind="stable")
         nearest = self._nearest(vector, history * 4)
+        # The text's words once for the six units' evidence (segmenting is the costly part).
+        words = {w for w in features(text) if not w.startswith("#") and len(w) >= 2}
         out = []
         for rank, i in enumerate(order):
             code = self.codes[i]
             candidate = Candidate(code, float(blended[i]), float(duty[i]), float(model_p[i]))
             if rank < 6:
-                candidate.duty_phrases = self._duty_phrases(code, text)
+                candidate.duty_phrases = self._duty_phrases(code, text, words=words)
                 candidate.history = [j for j in nearest if self.history_labels[j] == code][:history]
             out.append(candidate)
         return out
@@ -192,9 +194,10 @@ class Router:
         top = np.argsort(-sims)[:k]
         return [int(j) for j in top if sims[j] > 0.15]
 
-    def _duty_phrases(self, code: str, text: str, limit: int = 2) -> list[str]:
+    def _duty_phrases(self, code: str, text: str, limit: int = 2, *, words: set[str] | None = None) -> list[str]:
         """The clauses of the unit's duties that share the most words with the suggestion."""
-        words = {w for w in features(text) if not w.startswith("#") and len(w) >= 2}
+        if words is None:
+            words = {w for w in features(text) if not w.startswith("#") and len(w) >= 2}
         scored = []
         for clause in duty_clauses(self.duties.get(code, "")):
             hits = [w for w in words if w in clause]

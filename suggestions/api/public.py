@@ -16,6 +16,7 @@ from rest_framework.throttling import AnonRateThrottle
 from common.renderers import CSVRenderer
 
 from .. import selectors
+from ..filters import SearchLastMixin
 from ..models import Assignment, CoSigner, CoSignerStatus, Reply, ReplyStatus, Suggestion
 from .views import SuggestionFilter
 
@@ -77,7 +78,7 @@ class PublicSuggestionDetailOut(PublicSuggestionOut):
         return list(PublicReplyOut(obj.public_replies, many=True).data)
 
 
-class PublicSuggestionFilter(django_filters.FilterSet):
+class PublicSuggestionFilter(SearchLastMixin, django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="words in the title or body, or a number")
     year = django_filters.NumberFilter(field_name="session__year")
 

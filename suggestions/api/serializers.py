@@ -79,7 +79,8 @@ class SuggestionOut(serializers.ModelSerializer):
     co_signer_status = CoSignerOut(source="cosignatures", many=True, read_only=True)
     assignments = AssignmentBrief(many=True, read_only=True)
     highlight = serializers.SerializerMethodField(
-        help_text="With `search`: the title and a body excerpt as HTML, matched words in <mark>, the rest escaped."
+        help_text="With `search`: the title, a body excerpt and (in lists) the passage of a reply the caller may "
+        "read that holds the words, as HTML, matched words in <mark>, the rest escaped."
     )
 
     class Meta:
@@ -136,9 +137,20 @@ class SuggestionOut(serializers.ModelSerializer):
     DATETIMES = ("created_at", "submitted_at", "registered_at", "assigned_at", "replied_at", "closed_at")
 
     @extend_schema_field(
-        {"type": "object", "nullable": True, "properties": {"title": {"type": "string"}, "body": {"type": "string"}}}
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "title": {"type": "string"},
+                "body": {"type": "string"},
+                "reply": {"type": "string", "nullable": True},
+            },
+        }
     )
     def get_highlight(self, obj) -> dict | None:
+        highlights = self.context.get("highlights")
+        if highlights is not None and obj.pk in highlights:
+            return highlights[obj.pk]  # a list page: computed for all its rows at once, replies included
         request = self.context.get("request")
         text = getattr(request, "query_params", {}).get("search", "") if request is not None else ""
         return search_highlight(obj, text) if text.strip() else None

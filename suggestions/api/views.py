@@ -24,6 +24,7 @@ from suggestions.models import (
     Deadline,
     Suggestion,
 )
+from suggestions.search import search_highlights
 
 from . import serializers as s
 
@@ -73,7 +74,21 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
         return selectors.get_suggestion_participated_for(self.request.user, self.kwargs["pk"])
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "participated": selectors.participation_checker(self.request.user)}
+        context = {
+            **super().get_serializer_context(),
+            "participated": selectors.participation_checker(self.request.user),
+        }
+        if getattr(self, "_highlights", None) is not None:
+            context["highlights"] = self._highlights
+        return context
+
+    def paginate_queryset(self, queryset):
+        rows = super().paginate_queryset(queryset)
+        text = self.request.query_params.get("search", "")
+        if rows is not None and text.strip():
+            # The page's highlights in one query, with the reply passages the caller may read.
+            self._highlights = search_highlights(rows, text, user=self.request.user)
+        return rows
 
     def retrieve(self, request, pk=None):
         suggestion = self.get_object()

@@ -147,3 +147,122 @@ def test_a_search_list_runs_a_fixed_number_of_queries(cast, api):
             assert len(search(staff, "南冲 电排站")) == n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_match_only_in_a_reply_shows_the_reply_passage_marked(cast, api, client):
+    """A reply's words find the suggestion, and the list shows why: the passage of the reply with
+    the words marked, only from replies the reader may read."""
+    private = suggestion_in_state(
+        "replied", cast=cast, title="关于改造南冲电排站的建议", reply_body="已将外海泵站<扩容>列入明年水利计划。"
+    )
+    published = suggestion_in_state(
+        "replied", cast=cast, public=True, title="关于河道清淤的建议", reply_body="礼乐河清淤工程将于年内完成。"
+    )
+    staff = api(cast.sam).get("/api/v1/suggestions/", {"search": "外海 泵站"}).json()["results"]
+    assert [r["id"] for r in staff] == [private.pk]
+    assert staff[0]["highlight"]["reply"] == "已将<mark>外海</mark><mark>泵站</mark>&lt;扩容&gt;列入明年水利计划。"
+    assert "<mark>" not in staff[0]["highlight"]["title"]  # the title does not hold the words
+    own = api(cast.alice).get("/api/v1/suggestions/", {"search": "泵站"}).json()["results"]
+    assert own[0]["highlight"]["reply"].startswith("已将外海<mark>泵站</mark>")
+    assert search(api(cast.carol), "泵站") == []  # a private reply finds nothing for an outsider
+    # A published reply: anyone finds it and sees the passage, on the pages too.
+    carol = api(cast.carol).get("/api/v1/suggestions/", {"search": "礼乐 清淤"}).json()["results"]
+    assert [r["id"] for r in carol] == [published.pk]
+    assert "<mark>礼乐</mark>河<mark>清淤</mark>工程" in carol[0]["highlight"]["reply"]
+    page = client.get("/public/", {"q": "礼乐"}).content.decode()
+    assert "<mark>礼乐</mark>河清淤工程" in page
+    client.force_login(cast.sam)
+    page = client.get("/suggestions/", {"q": "外海"}).content.decode()
+    assert "已将<mark>外海</mark>泵站&lt;扩容&gt;" in page
+
+
+def test_a_private_reply_is_never_shown_to_an_outsider_who_finds_the_suggestion(cast, api):
+    """Found by its title (published), the suggestion also has a private released reply (the
+    co-unit's, here) holding the words: staff see that passage, an outsider never does."""
+    from django.utils import timezone
+
+    from suggestions.models import Reply
+    from testing.factories import co_assignment
+
+    published = suggestion_in_state("replied", cast=cast, public=True, title="关于外海泵站扩容的建议")
+    Reply.objects.create(
+        assignment=co_assignment(published), body="外海泵站扩容资金已落实。", result_class="A",
+        adoption="adopted", public=False, status="released", released_at=timezone.now(), drafted_by=cast.henry,
+    )  # fmt: skip
+    rows = api(cast.carol).get("/api/v1/suggestions/", {"search": "外海"}).json()["results"]
+    assert [r["id"] for r in rows] == [published.pk]
+    assert rows[0]["highlight"]["title"] == "关于<mark>外海</mark>泵站扩容的建议"
+    assert rows[0]["highlight"]["reply"] is None
+    staff = api(cast.sam).get("/api/v1/suggestions/", {"search": "外海"}).json()["results"]
+    assert staff[0]["highlight"]["reply"] == "<mark>外海</mark>泵站扩容资金已落实。"
+
+
+def test_a_declined_co_signer_does_not_search_the_private_replies(cast, api):
+    suggestion = suggestion_in_state("draft", cast=cast, co_signers=[cast.carol], title="关于改造南冲电排站的建议")
+    services.suggestion_cosign(suggestion=suggestion, actor=cast.carol, accept=False)
+    services.suggestion_submit(suggestion=suggestion, actor=cast.alice)
+    assert search(api(cast.carol), "电排站") == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the window is PostgreSQL's")
+def test_a_common_word_ranks_the_newest_window_found_slice_by_slice(cast, api, monkeypatch):
+    """Only the newest SEARCH_WINDOW matches are ranked; the window is filled newest slice first,
+    so a word matching the whole table still reads a bounded number of rows."""
+    from suggestions import search as search_module
+
+    made = [suggestion_in_state("registered", cast=cast, title=f"关于南冲电排站第{i}期的建议") for i in range(5)]
+    strong = made[1]
+    Suggestion.objects.filter(pk=strong.pk).update(title="关于南冲电排站南冲段的建议")
+    Suggestion.objects.get(pk=strong.pk).save(update_fields=["title"])
+    other = draft(cast, title="关于农村低保标准的建议", body="农村低保户生活困难。")
+    newest = other.pk
+    # Slices of 1 and 3 ids below the newest: the window of 3 takes the newest three matches.
+    monkeypatch.setattr(search_module, "SEARCH_WINDOW", 3)
+    # (The slices are sized from the words' share in the index statistics; here they are set.)
+    monkeypatch.setattr(search_module, "_window_slices", lambda terms, size: (1, 3))
+    staff = api(cast.sam)
+    found = search(staff, "南冲")
+    assert sorted(found) == sorted(s.pk for s in made[2:])
+    # A window reaching back to the first id finds the strong one, ranked first.
+    monkeypatch.setattr(search_module, "SEARCH_WINDOW", 10)
+    assert search(staff, "南冲")[0] == strong.pk and len(search(staff, "南冲")) == 5
+    monkeypatch.setattr(search_module, "SEARCH_WINDOW", None)  # the whole match, as before
+    assert search(staff, "南冲")[0] == strong.pk
+    assert newest not in search(staff, "南冲")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the statistics are PostgreSQL's")
+def test_the_window_is_used_only_when_the_statistics_expect_many_matches(cast, monkeypatch):
+    from suggestions import search as search_module
+
+    for i in range(6):
+        suggestion_in_state("registered", cast=cast, title=f"关于台山第{i}号碉楼保护的建议")
+    suggestion_in_state("registered", cast=cast, title="关于开平学位紧张的建议")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE suggestions_searchdocument")
+    frequency, rows = search_module.term_frequencies(["碉楼", "学位", "没有的词"])
+    assert rows == 7 and frequency["碉楼"] == pytest.approx(6 / 7) and frequency["没有的词"] == 0
+    monkeypatch.setattr(search_module, "WINDOW_FACTOR", 2)
+    assert search_module._window_slices(["碉楼"], size=1000) is None  # 6 expected: rank them all
+    # A window of 2: 碉楼 is expected 6 times, so the first slice is sized to hold 4 of them.
+    assert search_module._window_slices(["碉楼"], size=2) == (int(4 / (6 / 7)),)
+    assert search_module._window_slices(["碉楼", "没有的词"], size=2) is None  # the rarest word bounds
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the tsvector index is PostgreSQL's")
+def test_the_parallel_rebuild_writes_the_same_index(cast, api, capsys):
+    from suggestions.search_build import search_index_rebuild
+
+    rows = [suggestion_in_state("registered", cast=cast, title=f"关于台山第{i}号碉楼保护的建议") for i in range(5)]
+    before = dict(SearchDocument.objects.values_list("suggestion_id", "vector"))
+    result = search_index_rebuild(full=True, workers=2, chunk=2)
+    assert result.rows == 5 and result.from_empty
+    assert dict(SearchDocument.objects.values_list("suggestion_id", "vector")) == before
+    assert sorted(search(api(cast.sam), "碉楼 台山")) == sorted(r.pk for r in rows)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'suggestions_searchdocument'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"searchdoc_vector_gin", "searchdoc_public_vector_gin"} <= names
+    # Not from empty: an upsert that keeps the index in place.
+    assert search_index_rebuild(workers=1, chunk=3).from_empty is False
+    assert dict(SearchDocument.objects.values_list("suggestion_id", "vector")) == before

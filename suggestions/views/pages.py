@@ -16,6 +16,7 @@ from suggestions.models import (
     DUE_SOON_DAYS,
     RequestKind,
 )
+from suggestions.search import mark_reply_passages
 
 from .common import paginate, query_without_page
 
@@ -144,6 +145,8 @@ def suggestion_list(request):
     today = timezone.localdate()
     page = paginate(request, queryset)
     rows = worklists.annotate_rows(page.object_list, today)
+    if params.get("search"):
+        mark_reply_passages(rows, params["search"], user=user)
     return render(
         request,
         "suggestions/list.html",

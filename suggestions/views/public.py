@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from suggestions import selectors
 from suggestions.filters import SuggestionFilter
 from suggestions.forms import PublicFilterForm
+from suggestions.search import mark_reply_passages
 
 from .common import paginate, query_without_page
 
@@ -21,6 +22,8 @@ def public_list(request):
     if params:
         queryset = SuggestionFilter(params, queryset=queryset, request=request).qs
     page = paginate(request, queryset)
+    if params.get("search"):
+        mark_reply_passages(page.object_list, params["search"], user=request.user)
     return render(
         request, "suggestions/public_list.html", {"form": form, "page": page, "query": query_without_page(request)}
     )
