@@ -7,20 +7,38 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404, render
 
+from common.pagination import FastPaginator
 from suggestions import selectors
 from suggestions.filters import SuggestionFilter
 from suggestions.forms import PublicFilterForm
 
-from .common import paginate, query_without_page
+from .common import PAGE_SIZE, query_without_page
+
+
+class PublicPaginator(FastPaginator):
+    """The public list's pages, read session by session (`selectors.published_page_keys`) from
+    `keys_from` (the same rows, filtered alike), then loaded with what a row shows."""
+
+    def __init__(self, object_list, per_page, keys_from):
+        super().__init__(object_list, per_page)
+        self.keys_from = keys_from
+
+    def page(self, number):
+        number = self.validate_number(number)
+        keys = selectors.published_page_keys(self.keys_from, (number - 1) * self.per_page, self.per_page)
+        return self._get_page(self.object_list.filter(pk__in=keys), number, self)
 
 
 def public_list(request):
     form = PublicFilterForm(request.GET or None)
-    queryset = selectors.published_suggestion_list()
     params = form.filter_params()
-    if params:
-        queryset = SuggestionFilter(params, queryset=queryset, request=request).qs
-    page = paginate(request, queryset)
+
+    def filtered(queryset):
+        return SuggestionFilter(params, queryset=queryset, request=request).qs if params else queryset
+
+    queryset = filtered(selectors.published_suggestion_list())
+    keys_from = filtered(selectors.published_suggestions_checked_per_row())
+    page = PublicPaginator(queryset, PAGE_SIZE, keys_from).get_page(request.GET.get("page"))
     return render(
         request, "suggestions/public_list.html", {"form": form, "page": page, "query": query_without_page(request)}
     )
