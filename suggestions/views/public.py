@@ -12,33 +12,32 @@ from suggestions import selectors
 from suggestions.filters import SuggestionFilter
 from suggestions.forms import PublicFilterForm
 
-from .common import PAGE_SIZE, query_without_page
+from .common import PAGE_SIZE, paginate, query_without_page
 
 
 class PublicPaginator(FastPaginator):
-    """The public list's pages, read session by session (`selectors.published_page_keys`) from
-    `keys_from` (the same rows, filtered alike), then loaded with what a row shows."""
-
-    def __init__(self, object_list, per_page, keys_from):
-        super().__init__(object_list, per_page)
-        self.keys_from = keys_from
+    """The public list's pages: counted on, and read session by session from, the published rows
+    as filtered (`selectors.published_page_keys`); a page's rows are then loaded with what a row
+    shows (`selectors.published_suggestion_list`)."""
 
     def page(self, number):
         number = self.validate_number(number)
-        keys = selectors.published_page_keys(self.keys_from, (number - 1) * self.per_page, self.per_page)
-        return self._get_page(self.object_list.filter(pk__in=keys), number, self)
+        keys = selectors.published_page_keys(self.object_list, (number - 1) * self.per_page, self.per_page)
+        return self._get_page(selectors.published_suggestion_list().filter(pk__in=keys), number, self)
 
 
 def public_list(request):
     form = PublicFilterForm(request.GET or None)
     params = form.filter_params()
-
-    def filtered(queryset):
-        return SuggestionFilter(params, queryset=queryset, request=request).qs if params else queryset
-
-    queryset = filtered(selectors.published_suggestion_list())
-    keys_from = filtered(selectors.published_suggestions_checked_per_row())
-    page = PublicPaginator(queryset, PAGE_SIZE, keys_from).get_page(request.GET.get("page"))
+    if params.get("search"):
+        # Ranked by relevance (suggestions.search), a page read as the other lists are.
+        queryset = SuggestionFilter(params, queryset=selectors.published_suggestion_list(), request=request).qs
+        page = paginate(request, queryset)
+    else:
+        queryset = selectors.published_suggestions_checked_per_row()
+        if params:
+            queryset = SuggestionFilter(params, queryset=queryset, request=request).qs
+        page = PublicPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "suggestions/public_list.html", {"form": form, "page": page, "query": query_without_page(request)}
     )
