@@ -84,32 +84,40 @@ def published_suggestion_list() -> QuerySet[Suggestion]:
     )
 
 
+def keys_part_by_part(queryset: QuerySet, parts: list[Q], order: list[str], offset: int, limit: int) -> list[int]:
+    """The primary keys of rows `offset .. offset + limit` of `queryset` in the order "the rows of
+    `parts[0]` first, then `parts[1]`, …, each by `order`".
+
+    Each part is one walk stopping after `offset + limit` rows (`UNION ALL`, each part ranked by its
+    place), so an index holding a part in `order` serves it and a page costs its depth times the
+    number of parts, not the whole set. Used where a list is ordered by a column of a joined table
+    (the session), which no index on the list's own table can serve."""
+    if not parts:
+        return []
+    base = queryset.order_by().prefetch_related(None).select_related(None)
+    fields = ["pk", "rank", *(f.lstrip("-") for f in order if f.lstrip("-") != "pk")]
+    queries = [
+        base.filter(part).annotate(rank=Value(rank)).order_by(*order).values(*fields)[: offset + limit]
+        for rank, part in enumerate(parts)
+    ]
+    if len(queries) == 1:
+        rows = list(queries[0])[offset : offset + limit]
+    else:
+        rows = list(queries[0].union(*queries[1:], all=True).order_by("rank", *order)[offset : offset + limit])
+    return [row["pk"] for row in rows]
+
+
 def published_page_keys(queryset: QuerySet[Suggestion], offset: int, limit: int) -> list[int]:
     """The primary keys of rows `offset .. offset + limit` of a public list (`queryset`: published
     suggestions, maybe filtered, best from `published_suggestions_checked_per_row`), in the public
     list's order: newest session first, then by number.
 
     No index can serve an order by the session's year through a join, so sorting the whole public
-    set (800,000 rows at 1M) was the page's cost. Sessions are few: the sessions are read in their
-    order, and each session's part is one ordered walk of `sugg_public_session_number` stopping
-    after `offset + limit` rows (`UNION ALL`, each part ranked by its session's place); a page costs
-    its depth times the number of sessions, not the table."""
-    sessions = list(CongressSession.objects.order_by("-year", "-term", "-number").values_list("pk", flat=True))
-    base = queryset.order_by().prefetch_related(None).select_related(None)
-    parts = [
-        base.filter(session_id=session)
-        .annotate(rank=Value(rank))
-        .order_by("number", "pk")
-        .values("pk", "rank", "number")[: offset + limit]
-        for rank, session in enumerate(sessions)
-    ]
-    if not parts:
-        return []
-    if len(parts) == 1:
-        rows = list(parts[0])[offset : offset + limit]
-    else:
-        rows = list(parts[0].union(*parts[1:], all=True).order_by("rank", "number", "pk")[offset : offset + limit])
-    return [row["pk"] for row in rows]
+    set (800,000 rows at 1M) was the page's cost. Sessions are few: each session's part is one
+    ordered walk of `sugg_public_session_number` (`keys_part_by_part`)."""
+    sessions = CongressSession.objects.order_by("-year", "-term", "-number").values_list("pk", flat=True)
+    parts = [Q(session_id=session) for session in sessions]
+    return keys_part_by_part(queryset, parts, ["number", "pk"], offset, limit)
 
 
 def published_replies(suggestion: Suggestion) -> QuerySet[Reply]:

@@ -190,3 +190,31 @@ def test_public_page_query_count_is_pinned(public_rows, cast):
     for i in range(3):
         suggestion_in_state("replied", cast=cast, public=True, title=f"关于又一件事{i}的建议")
     assert page_queries(client, "/public/")[0] == first
+
+
+# --- a committee's page --------------------------------------------------------------------------
+
+
+def test_committee_pages_run_newest_year_first_and_keep_each_readers_visibility(cast):
+    from supervision import committees
+
+    older = CongressSession.objects.create(term=16, number=3, year=2025, start_date=dt.date(2025, 1, 10))
+    for i in range(5):
+        suggestion_in_state("registered", cast=cast, session=older if i % 2 else cast.session, title=f"建议{i}")
+    made = committees.committee_save(
+        actor=cast.sam, name="城建专业小组", kind="deputy_group", members=[cast.carol], categories=[cast.category]
+    )
+    expected = list(
+        Suggestion.objects.filter(category=cast.category)
+        .order_by("-session__year", "-id")
+        .values_list("pk", flat=True)
+    )
+    assert len(expected) == 5
+    for reader in (cast.carol, cast.sam):
+        group = committees.get_committee_for(reader, made.pk)
+        pages = [committees.committee_page(reader, group, n, per_page=2) for n in (1, 2, 3)]
+        assert [s.pk for page in pages for s in page.object_list] == expected
+        assert pages[0].paginator.count == 5
+    # A supervisor who is not a member sees only what their own visibility admits (none here).
+    group = committees.get_committee_for(cast.victor, made.pk)
+    assert list(committees.committee_page(cast.victor, group, 1).object_list) == []
