@@ -205,9 +205,7 @@ def test_committee_pages_run_newest_year_first_and_keep_each_readers_visibility(
         actor=cast.sam, name="城建专业小组", kind="deputy_group", members=[cast.carol], categories=[cast.category]
     )
     expected = list(
-        Suggestion.objects.filter(category=cast.category)
-        .order_by("-session__year", "-id")
-        .values_list("pk", flat=True)
+        Suggestion.objects.filter(category=cast.category).order_by("-session__year", "-id").values_list("pk", flat=True)
     )
     assert len(expected) == 5
     for reader in (cast.carol, cast.sam):
