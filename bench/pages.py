@@ -9,7 +9,7 @@ Usage (on a database filled by `manage.py generate_data --suggestions N --units 
 Requests go through the whole Django stack in process (test client: middleware, session auth,
 templates; no HTTP server), one client per role, warm (each URL is requested twice first). For
 each page it prints the median and the 90th percentile of `--rounds` requests (one only for a
-page whose first request took over 2 s) and the number of queries and the SQL time of one more
+page whose second request took over 2 s) and the number of queries and the SQL time of one more
 request; `--slowest` adds the slowest SQL statement of that request.
 
 The generated data has deputies, units and staff only. What the other roles need (a supervising
@@ -287,12 +287,10 @@ def main() -> None:
             print("|---|---|---:|---:|---:|---:|")
             for who, url in todo:
                 client = clients[who]
-                first = request(client, url)[0]
-                # A page taking seconds is timed once more only (the figure is what matters there).
-                rounds = args.rounds if first < 2 else 1
-                if first < 2:
-                    request(client, url)
-                times = sorted(request(client, url)[0] for _ in range(rounds))
+                request(client, url)
+                warm = request(client, url)[0]
+                # A page taking seconds when warm is timed once more only (the figure is what matters there).
+                times = sorted(request(client, url)[0] for _ in range(args.rounds if warm < 2 else 1))
                 with CaptureQueriesContext(connection) as queries:
                     _elapsed, status = request(client, url)
                 p90 = times[max(0, round(len(times) * 0.9) - 1)]
