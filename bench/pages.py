@@ -252,6 +252,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--only", default="", help="measure only URLs containing this")
+    parser.add_argument("--skip", action="append", default=[], help="leave out URLs containing this")
     parser.add_argument("--slowest", action="store_true", help="print each page's slowest SQL statement")
     parser.add_argument("--explain", action="store_true", help="and EXPLAIN ANALYZE it")
     args = parser.parse_args()
@@ -282,7 +283,11 @@ def main() -> None:
             ]:
                 clients[who] = Client()
                 clients[who].force_login(p[key])
-            todo = [(who, url) for who, url in cases(p, f) if args.only in url]
+            todo = [
+                (who, url)
+                for who, url in cases(p, f)
+                if args.only in url and not any(skip in url for skip in args.skip)
+            ]
             print("\n| page | who | median | p90 | queries | SQL time |")
             print("|---|---|---:|---:|---:|---:|")
             for who, url in todo:

@@ -440,6 +440,14 @@ class Assignment(models.Model):
                 models.Index(fields=["unit", "due_date", "id"], condition=Q(status__in=statuses), name=name)
                 for name, statuses in INBOX_TAB_INDEXES
             ],
+            # The due-soon and overdue tabs: the unit's open assignments (with their suggestion, so
+            # the index alone is read), matched against the unit's open handling deadlines.
+            models.Index(
+                fields=["unit", "due_date", "id"],
+                include=["suggestion"],
+                condition=Q(status__in=OPEN_ASSIGNMENT_STATUSES),
+                name="assignment_inbox_open",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -143,11 +143,10 @@ def pending_requests() -> QuerySet[AssignmentRequest]:
 
 
 def _inbox_base(user: User) -> QuerySet[Assignment]:
-    return (
-        Assignment.objects.live()
-        .filter(unit_id=user.unit_id)
-        .exclude(suggestion__status__in=[SuggestionStatus.WITHDRAWN, SuggestionStatus.MERGED])
-    )
+    # Withdrawn and merged suggestions leave the inbox. They are few: their ids are read once (from
+    # the status index) and set aside, rather than the suggestion being joined to each of the unit's rows.
+    gone = Suggestion.objects.filter(status__in=[SuggestionStatus.WITHDRAWN, SuggestionStatus.MERGED]).values("pk")
+    return Assignment.objects.live().filter(unit_id=user.unit_id).exclude(suggestion_id__in=gone)
 
 
 def _owes_deadline(deadlines: QuerySet[Deadline], user: User) -> Q:
