@@ -4,7 +4,7 @@ Usage (on a database filled by `manage.py generate_data --suggestions N --units 
 `manage.py migrate`, `VACUUM ANALYZE` and `manage.py build_figures`):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sugg_bench1m .venv/bin/python bench/pages.py [--rounds 7]
-        [--only SUBSTRING] [--slowest]
+        [--only URL-PART] [--who ROLE-PART] [--skip URL-PART] [--slowest [--explain]]
 
 Requests go through the whole Django stack in process (test client: middleware, session auth,
 templates; no HTTP server), one client per role, warm (each URL is requested twice first). For
@@ -253,6 +253,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--only", default="", help="measure only URLs containing this")
     parser.add_argument("--skip", action="append", default=[], help="leave out URLs containing this")
+    parser.add_argument("--who", default="", help="measure only the roles whose name contains this")
     parser.add_argument("--slowest", action="store_true", help="print each page's slowest SQL statement")
     parser.add_argument("--explain", action="store_true", help="and EXPLAIN ANALYZE it")
     args = parser.parse_args()
@@ -286,7 +287,7 @@ def main() -> None:
             todo = [
                 (who, url)
                 for who, url in cases(p, f)
-                if args.only in url and not any(skip in url for skip in args.skip)
+                if args.only in url and args.who in who and not any(skip in url for skip in args.skip)
             ]
             print("\n| page | who | median | p90 | queries | SQL time |")
             print("|---|---|---:|---:|---:|---:|")
