@@ -142,11 +142,21 @@ def pending_requests() -> QuerySet[AssignmentRequest]:
 # The handling unit's inbox
 
 
-def _inbox_base(user: User) -> QuerySet[Assignment]:
-    # Withdrawn and merged suggestions leave the inbox. They are few: their ids are read once (from
-    # the status index) and set aside, rather than the suggestion being joined to each of the unit's rows.
-    gone = Suggestion.objects.filter(status__in=[SuggestionStatus.WITHDRAWN, SuggestionStatus.MERGED]).values("pk")
-    return Assignment.objects.live().filter(unit_id=user.unit_id).exclude(suggestion_id__in=gone)
+GONE = (SuggestionStatus.WITHDRAWN, SuggestionStatus.MERGED)
+
+
+def _inbox_base(user: User, tab: str) -> QuerySet[Assignment]:
+    """The unit's live assignments, without those of withdrawn and merged suggestions.
+
+    A status tab walks its index in due-date order and joins each row's suggestion as it goes (a
+    page reads about 20). The due-soon and overdue tabs match the unit's deadlines first, thousands
+    of rows for a large unit before the page is sorted, so there the few withdrawn and merged
+    suggestions' ids are read once (status index) and set aside instead of a join per row
+    (docs/benchmarks.md, "pages")."""
+    live = Assignment.objects.live().filter(unit_id=user.unit_id)
+    if tab in INBOX_STATUS_TABS:
+        return live.exclude(suggestion__status__in=GONE)
+    return live.exclude(suggestion_id__in=Suggestion.objects.filter(status__in=GONE).values("pk"))
 
 
 def _owes_deadline(deadlines: QuerySet[Deadline], user: User) -> Q:
@@ -174,12 +184,12 @@ def inbox_counts(user: User, today: dt.date) -> dict[str, PageCount]:
     """Every tab's count in one query, each exact up to `COUNT_LIMIT` and "more than" above it: a
     unit holding 100,000 replied assignments is shown "1000+" instead of counting them all on
     every visit (issue 13); each count reads at most `COUNT_LIMIT + 1` of the unit's rows."""
-    return capped_counts({tab: _inbox_base(user).filter(_tab_q(tab, today, user)) for tab in INBOX_TABS})
+    return capped_counts({tab: _inbox_base(user, tab).filter(_tab_q(tab, today, user)) for tab in INBOX_TABS})
 
 
 def inbox_rows(user: User, tab: str, today: dt.date) -> QuerySet[Assignment]:
     return (
-        _inbox_base(user)
+        _inbox_base(user, tab)
         .filter(_tab_q(tab, today, user))
         .select_related("suggestion__session", "suggestion__lead_deputy", "unit")
         .order_by("due_date", "id")
