@@ -216,3 +216,14 @@ def test_committee_pages_run_newest_year_first_and_keep_each_readers_visibility(
     # A supervisor who is not a member sees only what their own visibility admits (none here).
     group = committees.get_committee_for(cast.victor, made.pk)
     assert list(committees.committee_page(cast.victor, group, 1).object_list) == []
+
+
+def test_the_deadline_tabs_leave_out_withdrawn_and_merged_suggestions_too(cast):
+    with time_machine.travel(NOW, tick=False):
+        made = [suggestion_in_state("assigned", cast=cast) for _ in range(3)]
+    later = NOW.date() + dt.timedelta(days=80)
+    assert {a.suggestion_id for a in worklists.inbox_rows(cast.henry, "overdue", later)} == {s.pk for s in made}
+    Suggestion.objects.filter(pk=made[0].pk).update(status=SuggestionStatus.WITHDRAWN)
+    Suggestion.objects.filter(pk=made[1].pk).update(status=SuggestionStatus.MERGED)
+    assert [a.suggestion_id for a in worklists.inbox_rows(cast.henry, "overdue", later)] == [made[2].pk]
+    assert worklists.inbox_counts(cast.henry, later)["overdue"] == pagination.Count(1, True)
