@@ -58,6 +58,29 @@ def capped_count(queryset, limit: int | None = None) -> Count:
     return Count(max(_estimate(queryset), limit + 1), False)
 
 
+def capped_counts(querysets: dict[str, QuerySet], limit: int | None = None) -> dict[str, Count]:
+    """`capped_count` of several querysets (of one database) in a single query:
+    `SELECT (SELECT COUNT(*) FROM (… LIMIT n+1)), …`. Above `limit` (default `COUNT_LIMIT`) a count
+    is `Count(limit, exact=False)`, "more than `limit`" (pages show "1000+"); no estimate is asked for."""
+    limit = COUNT_LIMIT if limit is None else limit
+    if not querysets:
+        return {}
+    parts, params = [], []
+    for queryset in querysets.values():
+        sql, part_params = queryset.order_by().values("pk")[: limit + 1].query.sql_with_params()
+        # The SQL is compiled by Django from the querysets; every value stays a bound parameter.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608
+        params.extend(part_params)
+    db = next(iter(querysets.values())).db
+    with connections[db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {
+        name: Count(int(value), True) if int(value) <= limit else Count(limit, False)
+        for name, value in zip(querysets, row, strict=True)
+    }
+
+
 def page_rows(queryset, offset: int, limit: int):
     """The rows `offset .. offset + limit` of `queryset`, in its order, by a deferred join:
     `WHERE pk IN (SELECT pk … ORDER BY … OFFSET o LIMIT n) ORDER BY …`. Lists (computed tables),

@@ -190,6 +190,15 @@ class SuggestionStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# The states in which a suggestion with a released public reply is published (SPEC section 8).
+PUBLISHED_STATUSES = (
+    SuggestionStatus.REPLIED,
+    SuggestionStatus.REHANDLING,
+    SuggestionStatus.FOLLOW_UP,
+    SuggestionStatus.CLOSED,
+)
+
+
 class Suggestion(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), max_length=20000)
@@ -263,6 +272,12 @@ class Suggestion(models.Model):
             # The lists' default order, newest first; staff's status filter in the same order.
             models.Index(fields=["-created_at", "-id"], name="sugg_created_id"),
             models.Index(fields=["status", "-created_at", "-id"], name="sugg_status_created_id"),
+            # The public list, session by session in number order (`selectors.published_page_keys`).
+            models.Index(
+                fields=["session", "number", "id"],
+                condition=Q(confidential=False, status__in=PUBLISHED_STATUSES),
+                name="sugg_public_session_number",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -365,6 +380,21 @@ class AssignmentQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
 
 
+# The inbox tabs that are a set of statuses (`worklists.INBOX_TABS`), and their partial indexes.
+INBOX_STATUS_TABS = {
+    "to_sign": (AssignmentStatus.PENDING,),
+    "handling": (AssignmentStatus.ACCEPTED, AssignmentStatus.RETURN_REQUESTED),
+    "replied": (AssignmentStatus.REPLIED, AssignmentStatus.OPINION_SENT),
+    "awaiting_signoff": (AssignmentStatus.AWAITING_SIGNOFF,),
+}
+INBOX_TAB_INDEXES = [
+    ("assignment_inbox_to_sign", INBOX_STATUS_TABS["to_sign"]),
+    ("assignment_inbox_handling", INBOX_STATUS_TABS["handling"]),
+    ("assignment_inbox_replied", INBOX_STATUS_TABS["replied"]),
+    ("assignment_inbox_signoff", INBOX_STATUS_TABS["awaiting_signoff"]),
+]
+
+
 class Assignment(models.Model):
     """交办: one unit's share of a suggestion, as lead (主办) or co-unit (会办)."""
 
@@ -404,6 +434,19 @@ class Assignment(models.Model):
             # A unit's visible suggestions (what `suggestions_visible_to` asks), read from the index alone.
             models.Index(
                 fields=["unit", "suggestion"], condition=~Q(status="returned"), name="assignment_unit_live_sugg"
+            ),
+            # The inbox's tabs, each in due-date order, read by walking the unit's own rows of that tab.
+            *[
+                models.Index(fields=["unit", "due_date", "id"], condition=Q(status__in=statuses), name=name)
+                for name, statuses in INBOX_TAB_INDEXES
+            ],
+            # The due-soon and overdue tabs: the unit's open assignments (with their suggestion, so
+            # the index alone is read), matched against the unit's open handling deadlines.
+            models.Index(
+                fields=["unit", "due_date", "id"],
+                include=["suggestion"],
+                condition=Q(status__in=OPEN_ASSIGNMENT_STATUSES),
+                name="assignment_inbox_open",
             ),
         ]
 
@@ -646,6 +689,8 @@ DUE_SOON_DAYS = 7
 
 # An open deadline is neither satisfied nor cancelled; the partial indexes below use the same condition.
 OPEN_DEADLINE = Q(satisfied_at__isnull=True, cancelled_at__isnull=True)
+# The deadlines a handling unit owes on an assignment: signing, the reply (again when re-handling), a co-unit's opinion.
+HANDLING_KINDS = (DeadlineKind.SIGN, DeadlineKind.REPLY, DeadlineKind.REHANDLING_REPLY, DeadlineKind.OPINION)
 # The deadlines a list row's "overdue" flag reads: the lead unit's reply, first time or re-handling.
 REPLY_DEADLINE_KINDS = (DeadlineKind.REPLY, DeadlineKind.REHANDLING_REPLY)
 
@@ -719,6 +764,18 @@ class Deadline(models.Model):
                 condition=Q(satisfied_at__isnull=True, cancelled_at__isnull=True),
             ),
             models.Index(fields=["unit", "kind"], name="deadline_unit_kind"),
+            # What a handling unit owes on its assignments, open: a unit's due-soon and overdue tabs
+            # (by unit) and the office's overdue count (by due date), each read from the index alone.
+            models.Index(
+                fields=["unit", "due_date", "assignment"],
+                condition=Q(OPEN_DEADLINE, kind__in=HANDLING_KINDS),
+                name="deadline_open_handling_unit",
+            ),
+            models.Index(
+                fields=["due_date", "suggestion"],
+                condition=Q(OPEN_DEADLINE, kind__in=HANDLING_KINDS),
+                name="deadline_open_handling_due",
+            ),
         ]
 
     def __str__(self) -> str:

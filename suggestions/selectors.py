@@ -22,15 +22,18 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.lookups import IsNull
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from common.errors import ActionNotFound
 
 from .models import (
+    PUBLISHED_STATUSES,
     REPLY_DEADLINE_KINDS,
     Assignment,
     Commitment,
+    CongressSession,
     Contact,
     CoSigner,
     CoSignerStatus,
@@ -39,16 +42,10 @@ from .models import (
     Reply,
     ReplyStatus,
     Suggestion,
-    SuggestionStatus,
 )
 from .visibility import supervised_q
 
-PUBLISHED_STATES = (
-    SuggestionStatus.REPLIED,
-    SuggestionStatus.REHANDLING,
-    SuggestionStatus.FOLLOW_UP,
-    SuggestionStatus.CLOSED,
-)
+PUBLISHED_STATES = PUBLISHED_STATUSES
 
 
 # A published reply: the unit's current released reply, marked public (SPEC section 8).
@@ -65,6 +62,17 @@ def published_suggestions() -> QuerySet[Suggestion]:
     return Suggestion.objects.filter(_public_q())
 
 
+def published_suggestions_checked_per_row() -> QuerySet[Suggestion]:
+    """The same rows as `published_suggestions`, with "has a published reply" asked row by row
+    (a scalar subquery, which PostgreSQL does not turn into a join): a walk of an index in the
+    list's order then stops after the rows it needs, instead of first hashing every public reply
+    of the table (the semi-join the planner picks for a deep page)."""
+    released_public = Reply.objects.filter(PUBLISHED_REPLY, assignment__suggestion=OuterRef("pk"))
+    return Suggestion.objects.filter(confidential=False, status__in=PUBLISHED_STATES).filter(
+        IsNull(Subquery(released_public.values("pk")[:1]), False)
+    )
+
+
 def published_suggestion_list() -> QuerySet[Suggestion]:
     """The public list and detail: published suggestions with their live units, lead units first."""
     live = Assignment.objects.live().select_related("unit").order_by("-role", "id")  # "lead" sorts after "co"
@@ -74,6 +82,42 @@ def published_suggestion_list() -> QuerySet[Suggestion]:
         .prefetch_related(Prefetch("assignments", queryset=live))
         .order_by("-session__year", "-session__term", "-session__number", "number", "id")
     )
+
+
+def keys_part_by_part(queryset: QuerySet, parts: list[Q], order: list[str], offset: int, limit: int) -> list[int]:
+    """The primary keys of rows `offset .. offset + limit` of `queryset` in the order "the rows of
+    `parts[0]` first, then `parts[1]`, …, each by `order`".
+
+    Each part is one walk stopping after `offset + limit` rows (`UNION ALL`, each part ranked by its
+    place), so an index holding a part in `order` serves it and a page costs its depth times the
+    number of parts, not the whole set. Used where a list is ordered by a column of a joined table
+    (the session), which no index on the list's own table can serve."""
+    if not parts:
+        return []
+    base = queryset.order_by().prefetch_related(None).select_related(None)
+    fields = ["pk", "rank", *(f.lstrip("-") for f in order if f.lstrip("-") != "pk")]
+    queries = [
+        base.filter(part).annotate(rank=Value(rank)).order_by(*order).values(*fields)[: offset + limit]
+        for rank, part in enumerate(parts)
+    ]
+    if len(queries) == 1:
+        rows = list(queries[0])[offset : offset + limit]
+    else:
+        rows = list(queries[0].union(*queries[1:], all=True).order_by("rank", *order)[offset : offset + limit])
+    return [row["pk"] for row in rows]
+
+
+def published_page_keys(queryset: QuerySet[Suggestion], offset: int, limit: int) -> list[int]:
+    """The primary keys of rows `offset .. offset + limit` of a public list (`queryset`: published
+    suggestions, maybe filtered, best from `published_suggestions_checked_per_row`), in the public
+    list's order: newest session first, then by number.
+
+    No index can serve an order by the session's year through a join, so sorting the whole public
+    set (800,000 rows at 1M) was the page's cost. Sessions are few: each session's part is one
+    ordered walk of `sugg_public_session_number` (`keys_part_by_part`)."""
+    sessions = CongressSession.objects.order_by("-year", "-term", "-number").values_list("pk", flat=True)
+    parts = [Q(session_id=session) for session in sessions]
+    return keys_part_by_part(queryset, parts, ["number", "pk"], offset, limit)
 
 
 def published_replies(suggestion: Suggestion) -> QuerySet[Reply]:
@@ -251,7 +295,7 @@ def deadlines_visible_to(user: User | None) -> QuerySet[Deadline]:
 SMALL_UNIT_ROWS = 5000
 
 
-def _newest_first_by_own_rows() -> list:
+def newest_first_by_own_rows() -> list:
     """The default order, as an expression no index serves: PostgreSQL then reads the caller's own
     rows (by `assignment_unit_live_sugg`) and sorts them, instead of walking the whole table's
     `created_at` index for a unit holding 0.2 % of it (530 ms -> a few ms at 1M, docs/benchmarks.md)."""
@@ -268,7 +312,7 @@ def suggestion_list(user: User | None) -> QuerySet[Suggestion]:
     if user is not None and user.is_authenticated and user.is_unit_user:
         live = Assignment.objects.live().filter(unit_id=user.unit_id)
         if live.order_by().values("pk")[: SMALL_UNIT_ROWS + 1].count() <= SMALL_UNIT_ROWS:
-            qs = qs.order_by(*_newest_first_by_own_rows())
+            qs = qs.order_by(*newest_first_by_own_rows())
     return with_row_relations(qs)
 
 

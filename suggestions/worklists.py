@@ -12,28 +12,27 @@ import datetime as dt
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
+from common.pagination import Count as PageCount
+from common.pagination import capped_counts
 
 from . import selectors
 from .models import (
     DUE_SOON_DAYS,
+    HANDLING_KINDS,
+    INBOX_STATUS_TABS,
     OPEN_ASSIGNMENT_STATUSES,
     Assignment,
     AssignmentRequest,
     AssignmentRole,
-    AssignmentStatus,
     CoSigner,
     CoSignerStatus,
     Deadline,
-    DeadlineKind,
     Evaluation,
     RequestStatus,
     Suggestion,
     SuggestionStatus,
 )
 
-DONE_ASSIGNMENT = (AssignmentStatus.REPLIED, AssignmentStatus.OPINION_SENT)
-# The deadlines a handling unit owes on an assignment: signing, the reply (again when re-handling), a co-unit's opinion.
-HANDLING_KINDS = (DeadlineKind.SIGN, DeadlineKind.REPLY, DeadlineKind.REHANDLING_REPLY, DeadlineKind.OPINION)
 INBOX_TABS = ["to_sign", "handling", "due_soon", "overdue", "replied", "awaiting_signoff"]
 
 
@@ -58,8 +57,15 @@ def annotate_rows(suggestions, today: dt.date) -> list[Suggestion]:
 
 def suggestions_of_deputy(user: User) -> QuerySet[Suggestion]:
     """A deputy's own list: the suggestions they lead or were invited to co-sign (drafts included)."""
-    # The lead_deputy index UNION the co-signer index: costs the deputy's rows, not the table's.
-    return selectors.suggestion_list(user).filter(pk__in=selectors.own_suggestion_ids(user))
+    # The lead_deputy index UNION the co-signer index: costs the deputy's rows, not the table's. The
+    # order is one no index serves, so PostgreSQL starts from those rows and sorts them, instead of
+    # walking the whole newest-first index and testing every suggestion's visibility on the way
+    # (2 s for a deputy with 256 suggestions over five years at 120,000; docs/benchmarks.md "pages").
+    return (
+        selectors.suggestion_list(user)
+        .filter(pk__in=selectors.own_suggestion_ids(user))
+        .order_by(*selectors.newest_first_by_own_rows())
+    )
 
 
 def deputy_home(user: User, today: dt.date) -> dict:
@@ -71,7 +77,8 @@ def deputy_home(user: User, today: dt.date) -> dict:
     rated = Evaluation.objects.filter(suggestion=OuterRef("pk"), deputy=user, round=OuterRef("round"))
     confirmed = CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user, status=CoSignerStatus.CONFIRMED)
     to_rate = (
-        Suggestion.objects.filter(status=SuggestionStatus.REPLIED)
+        # Among the deputy's own rows (lead_deputy and co-signer indexes), not every replied one.
+        Suggestion.objects.filter(pk__in=selectors.own_suggestion_ids(user), status=SuggestionStatus.REPLIED)
         .filter(Q(lead_deputy=user) | Q(Exists(confirmed)))
         .exclude(Exists(rated))
         .select_related("session")
@@ -81,12 +88,20 @@ def deputy_home(user: User, today: dt.date) -> dict:
     return {"invitations": list(invitations), "to_rate": list(to_rate), "drafts": list(drafts), "recent": recent}
 
 
+STAFF_HOME_COUNTS = {
+    "intake": (SuggestionStatus.SUBMITTED,),
+    "to_assign": (SuggestionStatus.REGISTERED,),
+    "handling": (SuggestionStatus.ASSIGNED, SuggestionStatus.HANDLING),
+    "rehandling": (SuggestionStatus.REHANDLING,),
+}
+
+
 def staff_home(today: dt.date) -> dict:
-    counts = Suggestion.objects.aggregate(
-        intake=Count("pk", filter=Q(status=SuggestionStatus.SUBMITTED)),
-        to_assign=Count("pk", filter=Q(status=SuggestionStatus.REGISTERED)),
-        handling=Count("pk", filter=Q(status__in=[SuggestionStatus.ASSIGNED, SuggestionStatus.HANDLING])),
-        rehandling=Count("pk", filter=Q(status=SuggestionStatus.REHANDLING)),
+    # Only the counted states are read (an index-only scan of the status index), not the whole
+    # table with the closed years in it.
+    counted = [status for statuses in STAFF_HOME_COUNTS.values() for status in statuses]
+    counts = Suggestion.objects.filter(status__in=counted).aggregate(
+        **{name: Count("pk", filter=Q(status__in=statuses)) for name, statuses in STAFF_HOME_COUNTS.items()}
     )
     counts["requests"] = AssignmentRequest.objects.filter(status=RequestStatus.PENDING).count()
     counts["overdue"] = (
@@ -127,40 +142,55 @@ def pending_requests() -> QuerySet[AssignmentRequest]:
 # The handling unit's inbox
 
 
-def _inbox_base(user: User) -> QuerySet[Assignment]:
-    return (
-        Assignment.objects.live()
-        .filter(unit_id=user.unit_id)
-        .exclude(suggestion__status__in=[SuggestionStatus.WITHDRAWN, SuggestionStatus.MERGED])
-    )
+GONE = (SuggestionStatus.WITHDRAWN, SuggestionStatus.MERGED)
 
 
-def _owes_deadline(deadlines: QuerySet[Deadline]) -> Q:
-    """An open assignment whose unit owes one of `deadlines` (handling kinds) on it."""
-    owed = deadlines.filter(assignment=OuterRef("pk"), kind__in=HANDLING_KINDS)
-    return Q(status__in=OPEN_ASSIGNMENT_STATUSES) & Q(Exists(owed))
+def _inbox_base(user: User, tab: str) -> QuerySet[Assignment]:
+    """The unit's live assignments, without those of withdrawn and merged suggestions.
+
+    A status tab walks its index in due-date order and joins each row's suggestion as it goes (a
+    page reads about 20). The due-soon and overdue tabs match the unit's deadlines first, thousands
+    of rows for a large unit before the page is sorted, so there the few withdrawn and merged
+    suggestions' ids are read once (status index) and set aside instead of a join per row
+    (docs/benchmarks.md, "pages")."""
+    live = Assignment.objects.live().filter(unit_id=user.unit_id)
+    if tab in INBOX_STATUS_TABS:
+        return live.exclude(suggestion__status__in=GONE)
+    return live.exclude(suggestion_id__in=Suggestion.objects.filter(status__in=GONE).values("pk"))
 
 
-def _tab_q(tab: str, today: dt.date) -> Q:
+def _owes_deadline(deadlines: QuerySet[Deadline], user: User) -> Q:
+    """An open assignment whose unit owes one of `deadlines` (handling kinds) on it.
+
+    Read from the unit's side: the deadlines a unit owes on an assignment name that unit (the
+    services open them with `unit=assignment.unit`), so the unit's open handling deadlines in the
+    date range (`deadline_open_handling_unit`, index only) give the assignments, in proportion to
+    the unit's own deadlines rather than to every open assignment it holds."""
+    owed = deadlines.filter(unit_id=user.unit_id, kind__in=HANDLING_KINDS).values("assignment_id")
+    return Q(status__in=OPEN_ASSIGNMENT_STATUSES) & Q(pk__in=owed)
+
+
+def _tab_q(tab: str, today: dt.date, user: User) -> Q:
+    if tab in INBOX_STATUS_TABS:
+        # The same predicate as the tab's partial index, so the index serves the tab in due-date order.
+        return Q(status__in=INBOX_STATUS_TABS[tab])
     return {
-        "to_sign": Q(status=AssignmentStatus.PENDING),
-        "handling": Q(status__in=[AssignmentStatus.ACCEPTED, AssignmentStatus.RETURN_REQUESTED]),
-        "due_soon": _owes_deadline(Deadline.objects.due_within(today, DUE_SOON_DAYS)),
-        "overdue": _owes_deadline(Deadline.objects.overdue(today)),
-        "replied": Q(status__in=DONE_ASSIGNMENT),
-        "awaiting_signoff": Q(status=AssignmentStatus.AWAITING_SIGNOFF),
+        "due_soon": _owes_deadline(Deadline.objects.due_within(today, DUE_SOON_DAYS), user),
+        "overdue": _owes_deadline(Deadline.objects.overdue(today), user),
     }[tab]
 
 
-def inbox_counts(user: User, today: dt.date) -> dict[str, int]:
-    """Every tab's count in one query."""
-    return _inbox_base(user).aggregate(**{tab: Count("pk", filter=_tab_q(tab, today)) for tab in INBOX_TABS})
+def inbox_counts(user: User, today: dt.date) -> dict[str, PageCount]:
+    """Every tab's count in one query, each exact up to `COUNT_LIMIT` and "more than" above it: a
+    unit holding 100,000 replied assignments is shown "1000+" instead of counting them all on
+    every visit (issue 13); each count reads at most `COUNT_LIMIT + 1` of the unit's rows."""
+    return capped_counts({tab: _inbox_base(user, tab).filter(_tab_q(tab, today, user)) for tab in INBOX_TABS})
 
 
 def inbox_rows(user: User, tab: str, today: dt.date) -> QuerySet[Assignment]:
     return (
-        _inbox_base(user)
-        .filter(_tab_q(tab, today))
+        _inbox_base(user, tab)
+        .filter(_tab_q(tab, today, user))
         .select_related("suggestion__session", "suggestion__lead_deputy", "unit")
         .order_by("due_date", "id")
     )

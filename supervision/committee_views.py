@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +23,7 @@ def committee_list(request):
 @login_required
 def committee_detail(request, pk):
     committee = _get(committees.get_committee_for, request.user, pk)
-    page = Paginator(committees.committee_suggestions(request.user, committee), 50).get_page(request.GET.get("page"))
+    page = committees.committee_page(request.user, committee, request.GET.get("page"))
     rows = committees.annotate_due(page.object_list, timezone.localdate())
     return render(
         request,

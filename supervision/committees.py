@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from common.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
-from suggestions.models import OPEN_ASSIGNMENT_STATUSES, AssignmentRole, Category, Suggestion
-from suggestions.selectors import suggestion_list
+from common.pagination import FastPaginator
+from suggestions.models import OPEN_ASSIGNMENT_STATUSES, AssignmentRole, Category, CongressSession, Suggestion
+from suggestions.selectors import keys_part_by_part, suggestion_list, with_row_relations
 
 from .models import Committee, CommitteeKind, KeySuggestion
 
@@ -54,12 +55,33 @@ def get_committee_for(user, pk) -> Committee:
 
 def committee_suggestions(user, committee: Committee) -> QuerySet[Suggestion]:
     """Suggestions of the committee's categories (and their sub-categories) the viewer may see."""
-    category_ids = committee.categories.through.objects.filter(committee=committee).values("category_id")
-    return (
-        suggestion_list(user)
-        .filter(Q(category_id__in=category_ids) | Q(category__parent_id__in=category_ids))
-        .order_by("-session__year", "-id")
-    )
+    ids = committee.categories.through.objects.filter(committee=committee).values("category_id")
+    field = Category.objects.filter(Q(pk__in=ids) | Q(parent_id__in=ids))
+    members = {m.pk for m in committee.members.all()}  # prefetched by `committee_list`
+    if committee.active and user.pk in members:
+        # An active committee's members follow every suggestion of its field (`supervised_suggestion_ids`):
+        # the visibility rule would admit each row, so it is not asked row by row.
+        visible = with_row_relations(Suggestion.objects.all())
+    else:
+        visible = suggestion_list(user)
+    return visible.filter(category_id__in=field.values("pk")).order_by("-session__year", "-id")
+
+
+def committee_page(user, committee: Committee, number, per_page: int = 50):
+    """One page of `committee_suggestions`: newest session year first, then newest first, read year by
+    year (`keys_part_by_part`) with a capped count, so a committee following a field of 150,000
+    suggestions does not sort or count them all."""
+    rows = committee_suggestions(user, committee)
+    years = CongressSession.objects.order_by("-year").values_list("year", flat=True).distinct()
+    parts = [Q(session__year=year) for year in years]  # one part per year
+
+    class Pages(FastPaginator):
+        def page(self, number):
+            number = self.validate_number(number)
+            keys = keys_part_by_part(rows, parts, ["-pk"], (number - 1) * self.per_page, self.per_page)
+            return self._get_page(rows.filter(pk__in=keys), number, self)
+
+    return Pages(rows, per_page).get_page(number)
 
 
 def annotate_due(rows, today: dt.date) -> list[Suggestion]:
