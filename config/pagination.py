@@ -1,8 +1,9 @@
+from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from common.pagination import MAX_OFFSET, capped_count, page_rows
+from common.pagination import MAX_OFFSET, capped_count, page_count, page_rows
 
 
 class Pagination(PageNumberPagination):
@@ -17,7 +18,9 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, queryset, request, view=None, load=None):
+        """The page's rows; `load(page)`, if given, reads them from the page's queryset (plain rows
+        instead of model instances, say)."""
         size = self.get_page_size(request)
         if not size:
             return None
@@ -33,14 +36,21 @@ class Pagination(PageNumberPagination):
         except (TypeError, ValueError):
             raise NotFound(self.invalid_page_message.format(page_number=raw, message="Invalid page.")) from None
         self.size = size
-        # One row beyond the page tells whether there is a next page without counting.
-        rows = list(page_rows(queryset, (self.number - 1) * size, size + 1))
+        offset = (self.number - 1) * size
+        # One row beyond the page tells whether there is a next page (and often the count) without counting.
+        page = page_rows(queryset, offset, size + 1)
+        rows = list(load(page) if load is not None else page)
+        self._check_page(rows, raw)
+        self.has_next = len(rows) > size
+        if isinstance(queryset, QuerySet):
+            self.counted = page_count(queryset, offset, size, len(rows))
+        else:
+            self.counted = capped_count(queryset)
+        return rows[:size]
+
+    def _check_page(self, rows, raw) -> None:
         if not rows and self.number > 1:
             raise NotFound(self.invalid_page_message.format(page_number=raw, message="That page contains no results"))
-        self.has_next = len(rows) > size
-        rows = rows[:size]
-        self.counted = capped_count(queryset)
-        return rows
 
     def get_next_link(self):
         if not self.has_next:

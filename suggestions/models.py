@@ -79,12 +79,22 @@ class CongressSession(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{chinese_number(self.term)}届{chinese_number(self.number)}次"
+        return session_label(self.term, self.number)
 
     def clean(self) -> None:
         errors = session_date_errors(self.year, self.start_date, self.end_date)
         if errors:
             raise ValidationError(errors)
+
+
+def session_label(term: int, number: int) -> str:
+    """十四届二次: how a session is named (also read from plain rows by the API list)."""
+    return f"{chinese_number(term)}届{chinese_number(number)}次"
+
+
+def format_display_number(session_label: str, number: int | None) -> str:
+    """十四届二次第0012号: a registered suggestion's number as printed; empty before registration."""
+    return f"{session_label}第{number:04d}号" if number else ""
 
 
 def session_date_errors(year, start_date, end_date) -> dict[str, str]:
@@ -270,9 +280,7 @@ class Suggestion(models.Model):
 
     @property
     def display_number(self) -> str:
-        if not self.number:
-            return ""
-        return f"{self.session.label}第{self.number:04d}号"
+        return format_display_number(self.session.label, self.number) if self.number else ""
 
 
 class CoSignerStatus(models.TextChoices):

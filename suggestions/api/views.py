@@ -63,7 +63,20 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return selectors.suggestion_list(self.request.user)
+        # The list pages through keys, then loads its page's rows as plain dicts (`list`).
+        return selectors.suggestion_list_keys(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginator.paginate_queryset(queryset, request, view=self, load=selectors.suggestion_rows)
+        rows = selectors.add_row_relations(page)
+        participated = selectors.participated_among(request.user, rows)
+        text, tz = s.search_text({"request": request}), timezone.get_current_timezone()
+        data = [
+            s.suggestion_out(row, participated=row["id"] in participated, highlight=s.highlight_of(row, text), tz=tz)
+            for row in rows
+        ]
+        return self.get_paginated_response(data)
 
     def get_object(self):
         if self.action == "retrieve":
