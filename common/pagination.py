@@ -85,6 +85,20 @@ def page_count(queryset: QuerySet, offset: int, size: int, read: int) -> Count:
     return capped_count(queryset)
 
 
+def keyed_page(queryset: QuerySet, offset: int, limit: int) -> QuerySet:
+    """`page_rows` for a caller that reads the rows itself (`.values()`): the keys are picked by
+    `queryset` (visibility, filters, order), the rows are read by primary key alone, in the same
+    order, without planning the visibility conditions a second time for rows already chosen by them.
+    Annotated querysets (a search rank to order by) keep everything."""
+    keys = queryset.values("pk")[offset : offset + limit]
+    if queryset.query.annotations or queryset.query.extra_order_by:
+        return queryset.filter(pk__in=keys)
+    rows = queryset.model._default_manager.filter(pk__in=keys)
+    if queryset.query.order_by:
+        return rows.order_by(*queryset.query.order_by)
+    return rows if queryset.query.default_ordering else rows.order_by()
+
+
 MAX_OFFSET = 10**12
 
 

@@ -3,7 +3,12 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from common.pagination import MAX_OFFSET, capped_count, page_count, page_rows
+from common.pagination import MAX_OFFSET, capped_count, keyed_page, page_count, page_rows
+
+
+def _plain(queryset: QuerySet) -> bool:
+    """Querysets `page_rows` slices as they are (DISTINCT, values())."""
+    return bool(queryset.query.distinct) or queryset._fields is not None
 
 
 class Pagination(PageNumberPagination):
@@ -38,8 +43,11 @@ class Pagination(PageNumberPagination):
         self.size = size
         offset = (self.number - 1) * size
         # One row beyond the page tells whether there is a next page (and often the count) without counting.
-        page = page_rows(queryset, offset, size + 1)
-        rows = list(load(page) if load is not None else page)
+        if load is not None and isinstance(queryset, QuerySet) and not _plain(queryset):
+            rows = list(load(keyed_page(queryset, offset, size + 1)))
+        else:
+            page = page_rows(queryset, offset, size + 1)
+            rows = list(load(page) if load is not None else page)
         self._check_page(rows, raw)
         self.has_next = len(rows) > size
         if isinstance(queryset, QuerySet):

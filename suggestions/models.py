@@ -273,6 +273,14 @@ class Suggestion(models.Model):
             # The lists' default order, newest first; staff's status filter in the same order.
             models.Index(fields=["-created_at", "-id"], name="sugg_created_id"),
             models.Index(fields=["status", "-created_at", "-id"], name="sugg_status_created_id"),
+            # The other filters of the lists, in the same order: walking the newest-first index for a
+            # session or a category reads every newer row of the others first (20,000 rows for 2024's
+            # session at 50,000); confidential ones are few, so a partial index holds them all.
+            models.Index(fields=["session", "-created_at", "-id"], name="sugg_session_created_id"),
+            models.Index(fields=["category", "-created_at", "-id"], name="sugg_category_created_id"),
+            models.Index(
+                fields=["-created_at", "-id"], condition=Q(confidential=True), name="sugg_confidential_created_id"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -147,9 +147,10 @@ def participation_checker(user: User | None) -> Callable[[Suggestion], bool]:
 
 
 def participated_among(user: User | None, rows: list[dict]) -> set[int]:
-    """The ids among a list page's `suggestion_rows` whose whole record `user` may read: none,
-    all (staff), from the rows' live assignments (units) or one query on the page's ids (others,
-    by primary key, so it costs the page and not the user's whole record)."""
+    """The ids among a list page's rows (`suggestion_rows` with `add_row_relations`) whose whole
+    record `user` may read: none, all (staff), from the rows' live assignments (units), from the
+    rows' lead deputy and co-signers (deputies), and for the rest one query on their ids (by
+    primary key, so it costs the page and not the user's whole record)."""
     ids = [row["id"] for row in rows]
     if user is None or not user.is_authenticated or not ids:
         return set()
@@ -157,7 +158,20 @@ def participated_among(user: User | None, rows: list[dict]) -> set[int]:
         return set(ids)
     if user.is_unit_user:
         return {row["id"] for row in rows if any(a[1] == user.unit_id for a in row["assignments"])}
-    return set(suggestions_participated_by(user).filter(pk__in=ids).values_list("pk", flat=True))
+    known: set[int] = set()
+    if user.is_deputy:
+        # The lead deputy and co-signers who have not declined, as `_participation_q` says, read
+        # from the rows' own co-signers: a deputy's own list needs no query at all.
+        known = {
+            row["id"]
+            for row in rows
+            if row["lead_deputy_id"] == user.pk
+            or any(c[0] == user.pk and c[1] != CoSignerStatus.DECLINED for c in row["cosignatures"])
+        }
+    rest = [pk for pk in ids if pk not in known]
+    if not rest:
+        return known
+    return known | set(suggestions_participated_by(user).filter(pk__in=rest).values_list("pk", flat=True))
 
 
 def _merged_from_q(user: User) -> Q:
