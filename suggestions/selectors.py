@@ -287,9 +287,16 @@ def suggestion_list_keys(user: User | None) -> QuerySet[Suggestion]:
     list pages through before it loads its page's rows (`suggestion_list`, `suggestion_rows`)."""
     qs = suggestions_visible_to(user)
     if user is not None and user.is_authenticated and user.is_unit_user:
-        live = Assignment.objects.live().filter(unit_id=user.unit_id)
-        if live.order_by().values("pk")[: SMALL_UNIT_ROWS + 1].count() <= SMALL_UNIT_ROWS:
-            qs = qs.order_by(*_newest_first_by_own_rows())
+        qs = newest_first_for_unit(qs, user.unit_id)
+    return qs
+
+
+def newest_first_for_unit(qs: QuerySet[Suggestion], unit_id: int) -> QuerySet[Suggestion]:
+    """`qs`, which holds only suggestions of this unit, in the list's order, read from the unit's
+    own rows when it has few (`SMALL_UNIT_ROWS`): a unit's list and the `?unit=` filter alike."""
+    live = Assignment.objects.live().filter(unit_id=unit_id)
+    if live.order_by().values("pk")[: SMALL_UNIT_ROWS + 1].count() <= SMALL_UNIT_ROWS:
+        return qs.order_by(*_newest_first_by_own_rows())
     return qs
 
 
