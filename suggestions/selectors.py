@@ -291,7 +291,7 @@ def suggestion_list_keys(user: User | None) -> QuerySet[Suggestion]:
     return qs
 
 
-def newest_first_for_unit(qs: QuerySet[Suggestion], unit_id: int) -> QuerySet[Suggestion]:
+def newest_first_for_unit(qs: QuerySet[Suggestion], unit_id: int | None) -> QuerySet[Suggestion]:
     """`qs`, which holds only suggestions of this unit, in the list's order, read from the unit's
     own rows when it has few (`SMALL_UNIT_ROWS`): a unit's list and the `?unit=` filter alike."""
     live = Assignment.objects.live().filter(unit_id=unit_id)
