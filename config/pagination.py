@@ -50,7 +50,8 @@ class Pagination(PageNumberPagination):
             rows = list(load(page) if load is not None else page)
         self._check_page(rows, raw)
         self.has_next = len(rows) > size
-        if isinstance(queryset, QuerySet):
+        if load is not None and isinstance(queryset, QuerySet):
+            # The suggestion list: a page that ends the list is its count (3 queries, else 4).
             self.counted = page_count(queryset, offset, size, len(rows))
         else:
             self.counted = capped_count(queryset)
