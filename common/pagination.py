@@ -91,6 +91,37 @@ def page_rows(queryset, offset: int, limit: int):
     return queryset.filter(pk__in=keys)
 
 
+def page_count(queryset: QuerySet, offset: int, size: int, read: int) -> Count:
+    """The count of a list whose page at `offset` read `read` rows when asked for `size + 1` (one
+    more than the page, which tells whether there is a next page), with as little counting as can be:
+
+    - a page with no row after it ends the list: the count is exact, no query of its own (every
+      deputy's list, the last page of any list);
+    - a page past `COUNT_LIMIT` rows: more than `COUNT_LIMIT`, so the planner's estimate;
+    - otherwise `capped_count`, which lets the planner count in whatever order is cheapest."""
+    seen = offset + read
+    if read <= size:
+        # The list ends on this page (a page past the end has no rows and no count).
+        return Count(seen, True) if read or offset == 0 else Count(0, False)
+    if seen > COUNT_LIMIT:
+        return Count(max(_estimate(queryset), seen), False)
+    return capped_count(queryset)
+
+
+def keyed_page(queryset: QuerySet, offset: int, limit: int) -> QuerySet:
+    """`page_rows` for a caller that reads the rows itself (`.values()`): the keys are picked by
+    `queryset` (visibility, filters, order), the rows are read by primary key alone, in the same
+    order, without planning the visibility conditions a second time for rows already chosen by them.
+    Annotated querysets (a search rank to order by) keep everything."""
+    keys = queryset.values("pk")[offset : offset + limit]
+    if queryset.query.annotations or queryset.query.extra_order_by:
+        return queryset.filter(pk__in=keys)
+    rows = queryset.model._default_manager.filter(pk__in=keys)
+    if queryset.query.order_by:
+        return rows.order_by(*queryset.query.order_by)
+    return rows if queryset.query.default_ordering else rows.order_by()
+
+
 MAX_OFFSET = 10**12
 
 

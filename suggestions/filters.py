@@ -79,7 +79,9 @@ class SearchLastMixin:
 
 
 class SuggestionFilter(SearchLastMixin, FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Suggestion._meta.get_field("status").choices)
+    # `status IN (…)` cannot repeat a row; django-filter's default DISTINCT made PostgreSQL walk the
+    # primary key to de-duplicate and the page fall back to OFFSET (376 ms at 1M, docs/benchmarks.md).
+    status = django_filters.MultipleChoiceFilter(choices=Suggestion._meta.get_field("status").choices, distinct=False)
     unit = IdFilter(method="filter_unit", label="unit id")
     overdue = StrictBooleanFilter(method="filter_overdue")
     search = django_filters.CharFilter(method="filter_search")
@@ -92,7 +94,7 @@ class SuggestionFilter(SearchLastMixin, FilterSet):
 
     def filter_unit(self, qs, name, value):
         held = Assignment.objects.live().filter(suggestion=OuterRef("pk"), unit_id=value)
-        return qs.filter(Exists(held))
+        return selectors.newest_first_for_unit(qs.filter(Exists(held)), value)
 
     def filter_overdue(self, qs, name, value):
         q = _overdue_reply_q(timezone.localdate())

@@ -79,12 +79,22 @@ class CongressSession(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{chinese_number(self.term)}届{chinese_number(self.number)}次"
+        return session_label(self.term, self.number)
 
     def clean(self) -> None:
         errors = session_date_errors(self.year, self.start_date, self.end_date)
         if errors:
             raise ValidationError(errors)
+
+
+def session_label(term: int, number: int) -> str:
+    """十四届二次: how a session is named (also read from plain rows by the API list)."""
+    return f"{chinese_number(term)}届{chinese_number(number)}次"
+
+
+def format_display_number(session_label: str, number: int | None) -> str:
+    """十四届二次第0012号: a registered suggestion's number as printed; empty before registration."""
+    return f"{session_label}第{number:04d}号" if number else ""
 
 
 def session_date_errors(year, start_date, end_date) -> dict[str, str]:
@@ -278,6 +288,17 @@ class Suggestion(models.Model):
                 condition=Q(confidential=False, status__in=PUBLISHED_STATUSES),
                 name="sugg_public_session_number",
             ),
+            # The other filters of the lists, in the same order: walking the newest-first index for a
+            # session or a category reads every newer row of the others first (20,000 rows for 2024's
+            # session at 50,000); confidential ones are few, so a partial index holds them all.
+            models.Index(fields=["session", "-created_at", "-id"], name="sugg_session_created_id"),
+            models.Index(fields=["category", "-created_at", "-id"], name="sugg_category_created_id"),
+            models.Index(
+                fields=["-created_at", "-id"], condition=Q(confidential=True), name="sugg_confidential_created_id"
+            ),
+            # A unit's or a deputy's list sorts its own rows by `created_at`, found by id: from this
+            # small index alone rather than a random read of the wide table per row.
+            models.Index(fields=["id"], include=["created_at"], name="sugg_id_created_at"),
         ]
 
     def __str__(self) -> str:
@@ -285,9 +306,7 @@ class Suggestion(models.Model):
 
     @property
     def display_number(self) -> str:
-        if not self.number:
-            return ""
-        return f"{self.session.label}第{self.number:04d}号"
+        return format_display_number(self.session.label, self.number) if self.number else ""
 
 
 class CoSignerStatus(models.TextChoices):

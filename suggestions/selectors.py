@@ -42,6 +42,7 @@ from .models import (
     Reply,
     ReplyStatus,
     Suggestion,
+    session_label,
 )
 from .visibility import supervised_q
 
@@ -177,8 +178,8 @@ def suggestion_participated_by(user: User | None, suggestion: Suggestion) -> boo
 
 
 def participation_checker(user: User | None) -> Callable[[Suggestion], bool]:
-    """`suggestion -> is user a participant`, for serializing lists that mix the user's own
-    suggestions with published ones; at most one query, run on first use."""
+    """`suggestion -> is user a participant`, for one suggestion's representation (a list asks
+    `participated_among` once for its page): no query for staff and units, one for anyone else."""
     if user is None or not user.is_authenticated:
         return lambda suggestion: False
     if user.is_office_staff:
@@ -186,15 +187,35 @@ def participation_checker(user: User | None) -> Callable[[Suggestion], bool]:
     if user.is_unit_user:
         # Rows come with their live assignments (`with_row_relations`): no query.
         return lambda suggestion: any(a.unit_id == user.unit_id for a in suggestion.assignments.all())
-    ids: set[int] | None = None
+    return lambda suggestion: suggestion_participated_by(user, suggestion)
 
-    def check(suggestion: Suggestion) -> bool:
-        nonlocal ids
-        if ids is None:
-            ids = set(suggestions_participated_by(user).values_list("pk", flat=True))
-        return suggestion.pk in ids
 
-    return check
+def participated_among(user: User | None, rows: list[dict]) -> set[int]:
+    """The ids among a list page's rows (`suggestion_rows` with `add_row_relations`) whose whole
+    record `user` may read: none, all (staff), from the rows' live assignments (units), from the
+    rows' lead deputy and co-signers (deputies), and for the rest one query on their ids (by
+    primary key, so it costs the page and not the user's whole record)."""
+    ids = [row["id"] for row in rows]
+    if user is None or not user.is_authenticated or not ids:
+        return set()
+    if user.is_office_staff:
+        return set(ids)
+    if user.is_unit_user:
+        return {row["id"] for row in rows if any(a[1] == user.unit_id for a in row["assignments"])}
+    known: set[int] = set()
+    if user.is_deputy:
+        # The lead deputy and co-signers who have not declined, as `_participation_q` says, read
+        # from the rows' own co-signers: a deputy's own list needs no query at all.
+        known = {
+            row["id"]
+            for row in rows
+            if row["lead_deputy_id"] == user.pk
+            or any(c[0] == user.pk and c[1] != CoSignerStatus.DECLINED for c in row["cosignatures"])
+        }
+    rest = [pk for pk in ids if pk not in known]
+    if not rest:
+        return known
+    return known | set(suggestions_participated_by(user).filter(pk__in=rest).values_list("pk", flat=True))
 
 
 def _merged_from_q(user: User) -> Q:
@@ -305,15 +326,68 @@ def newest_first_by_own_rows() -> list:
     return [shifted.desc(), "-id"]
 
 
+def suggestion_list_keys(user: User | None) -> QuerySet[Suggestion]:
+    """The suggestions `user` finds in lists, in the list's order, with nothing loaded yet: what a
+    list pages through before it loads its page's rows (`suggestion_list`, `suggestion_rows`)."""
+    qs = suggestions_visible_to(user)
+    if user is not None and user.is_authenticated and user.is_unit_user:
+        qs = newest_first_for_unit(qs, user.unit_id)
+    return qs
+
+
+def newest_first_for_unit(qs: QuerySet[Suggestion], unit_id: int | None) -> QuerySet[Suggestion]:
+    """`qs`, which holds only suggestions of this unit, in the list's order, read from the unit's
+    own rows when it has few (`SMALL_UNIT_ROWS`): a unit's list and the `?unit=` filter alike."""
+    live = Assignment.objects.live().filter(unit_id=unit_id)
+    if live.order_by().values("pk")[: SMALL_UNIT_ROWS + 1].count() <= SMALL_UNIT_ROWS:
+        return qs.order_by(*newest_first_by_own_rows())
+    return qs
+
+
 def suggestion_list(user: User | None) -> QuerySet[Suggestion]:
     """The list every page and endpoint shows: visible rows with what a row displays, in a fixed
     number of queries whatever the page size."""
-    qs = suggestions_visible_to(user)
-    if user is not None and user.is_authenticated and user.is_unit_user:
-        live = Assignment.objects.live().filter(unit_id=user.unit_id)
-        if live.order_by().values("pk")[: SMALL_UNIT_ROWS + 1].count() <= SMALL_UNIT_ROWS:
-            qs = qs.order_by(*newest_first_by_own_rows())
-    return with_row_relations(qs)
+    return with_row_relations(suggestion_list_keys(user))
+
+
+# What the API's list reads of a suggestion (`suggestion_rows`), by column name.
+ROW_COLUMNS = (
+    "id", "number", "title", "body", "category_id", "session_id", "during_session", "status", "lead_deputy_id",
+    "confidential", "suggested_unit_id", "repeat_of_id", "follows_up_id", "merged_into_id", "complex", "round",
+    "reason", "created_at", "submitted_at", "registered_at", "assigned_at", "replied_at", "closed_at",
+)  # fmt: skip
+
+
+def suggestion_rows(page: QuerySet[Suggestion]) -> list[dict]:
+    """The rows of a page of `suggestion_list_keys` (in its order) as plain dicts of `ROW_COLUMNS`
+    and `session_label`, in one query; `add_row_relations` then adds what they hold.
+
+    For the API's list, which prints ids and no names: model instances, the joins to category and
+    deputy and the per-row related managers made up most of its time (docs/benchmarks.md)."""
+    rows = list(page.values(*ROW_COLUMNS, "session__term", "session__number"))
+    for row in rows:
+        row["session_label"] = session_label(row.pop("session__term"), row.pop("session__number"))
+    return rows
+
+
+def add_row_relations(rows: list[dict]) -> list[dict]:
+    """Adds to `suggestion_rows` their `cosignatures` (deputy_id, status, responded_at,
+    withdraw_consent) and live `assignments` (id, unit_id, role, status, due_date), lead units
+    first: two queries whatever the number of rows."""
+    by_id = {row["id"]: row for row in rows}
+    for row in rows:
+        row["cosignatures"], row["assignments"] = [], []
+    if not rows:
+        return rows
+    cosigners = CoSigner.objects.filter(suggestion_id__in=list(by_id)).order_by("id")
+    for suggestion_id, *cosigner in cosigners.values_list(
+        "suggestion_id", "deputy_id", "status", "responded_at", "withdraw_consent"
+    ):
+        by_id[suggestion_id]["cosignatures"].append(tuple(cosigner))
+    live = Assignment.objects.live().filter(suggestion_id__in=list(by_id)).order_by("role", "id")
+    for suggestion_id, *assignment in live.values_list("suggestion_id", "id", "unit_id", "role", "status", "due_date"):
+        by_id[suggestion_id]["assignments"].append(tuple(assignment))
+    return rows
 
 
 def with_row_relations(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
@@ -332,7 +406,7 @@ def with_row_relations(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
                 "assignments",
                 queryset=Assignment.objects.live().select_related("unit").order_by("role", "id"),
             ),
-            Prefetch("cosignatures", queryset=CoSigner.objects.select_related("deputy")),
+            Prefetch("cosignatures", queryset=CoSigner.objects.select_related("deputy").order_by("id")),
         )
     )
 

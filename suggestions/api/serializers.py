@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -33,9 +35,11 @@ from suggestions.models import (
     Reply,
     ResultClass,
     Suggestion,
+    format_display_number,
     session_date_errors,
 )
 from suggestions.search import search_highlight
+from suggestions.selectors import ROW_COLUMNS
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -95,46 +99,19 @@ class SuggestionOut(serializers.ModelSerializer):
     def get_co_signers(self, obj) -> list[int]:
         return [c.deputy_id for c in obj.cosignatures.all()]
 
-    # The same output as the declared fields, built directly from the prefetched rows: a list of 50
-    # suggestions spent most of its time in DRF's generic field machinery (see docs/benchmarks.md).
-    # test_api_lifecycle / test_openapi keep the shape; test_fast_representation_matches_drf pins it.
+    # The same output as the declared fields, built directly from the rows: a list of 50 suggestions
+    # spent most of its time in DRF's generic field machinery (see docs/benchmarks.md). One suggestion
+    # goes through `model_row`; the list reads plain rows (`selectors.suggestion_rows`) and calls
+    # `suggestion_out` itself. test_api_lifecycle / test_openapi keep the shape;
+    # test_fast_representation_matches_drf pins it.
     def to_representation(self, obj):
-        dt_out = _DATETIME.to_representation
-        cosignatures = list(obj.cosignatures.all())
-        data = {
-            "id": obj.pk, "number": obj.number, "display_number": obj.display_number, "title": obj.title,
-            "body": obj.body, "category": obj.category_id, "session": obj.session_id,
-            "during_session": obj.during_session, "status": obj.status, "lead_deputy": obj.lead_deputy_id,
-            "co_signers": [c.deputy_id for c in cosignatures],
-            "co_signer_status": [
-                {"deputy": c.deputy_id, "status": c.status,
-                 "responded_at": dt_out(c.responded_at) if c.responded_at else None,
-                 "withdraw_consent": c.withdraw_consent}
-                for c in cosignatures
-            ],
-            "confidential": obj.confidential, "suggested_unit": obj.suggested_unit_id, "repeat_of": obj.repeat_of_id,
-            "follows_up": obj.follows_up_id, "merged_into": obj.merged_into_id, "complex": obj.complex,
-            "round": obj.round, "reason": obj.reason,
-            "assignments": [
-                {"id": a.pk, "unit": a.unit_id, "role": a.role, "status": a.status,
-                 "due_date": a.due_date.isoformat() if a.due_date else None}
-                for a in obj.assignments.all()
-            ],
-            **{name: dt_out(getattr(obj, name)) if getattr(obj, name) else None for name in self.DATETIMES},
-            "highlight": self.get_highlight(obj),
-        }  # fmt: skip
         participated = self.context.get("participated")
-        if participated is not None and not participated(obj):
-            # The public view (SPEC section 8): confirmed co-signers, the live units, no internal notes.
-            confirmed = [c for c in data["co_signer_status"] if c["status"] == CoSignerStatus.CONFIRMED]
-            data["co_signer_status"] = [{**c, "responded_at": None, "withdraw_consent": False} for c in confirmed]
-            data["co_signers"] = [c["deputy"] for c in confirmed]
-            # A list prefetches live assignments only; one suggestion's representation may not.
-            data["assignments"] = [a for a in data["assignments"] if a["status"] != AssignmentStatus.RETURNED]
-            data["reason"] = ""
-        return data
-
-    DATETIMES = ("created_at", "submitted_at", "registered_at", "assigned_at", "replied_at", "closed_at")
+        return suggestion_out(
+            model_row(obj),
+            participated=participated is None or participated(obj),
+            highlight=self.get_highlight(obj),
+            tz=timezone.get_current_timezone(),
+        )
 
     @extend_schema_field(
         {
@@ -150,10 +127,84 @@ class SuggestionOut(serializers.ModelSerializer):
     def get_highlight(self, obj) -> dict | None:
         highlights = self.context.get("highlights")
         if highlights is not None and obj.pk in highlights:
-            return highlights[obj.pk]  # a list page: computed for all its rows at once, replies included
-        request = self.context.get("request")
-        text = getattr(request, "query_params", {}).get("search", "") if request is not None else ""
-        return search_highlight(obj, text) if text.strip() else None
+            return highlights[obj.pk]  # computed for a whole page at once, replies included
+        return highlight_of(obj, search_text(self.context))
+
+
+def search_text(context) -> str:
+    """The list's `search` parameter, if any (the rows are then highlighted)."""
+    request = context.get("request")
+    text = getattr(request, "query_params", {}).get("search", "") if request is not None else ""
+    return text if text.strip() else ""
+
+
+def highlight_of(row, text: str) -> dict | None:
+    """The search highlight of a suggestion or of a plain row (a dict with `title` and `body`)."""
+    if not text:
+        return None
+    if isinstance(row, dict):
+        row = SimpleNamespace(title=row["title"], body=row["body"])
+    return search_highlight(row, text)
+
+
+DATETIMES = ("created_at", "submitted_at", "registered_at", "assigned_at", "replied_at", "closed_at")
+
+
+def iso_datetime(value: dt.datetime | None, tz) -> str | None:
+    """DRF's ISO 8601 output of a time (`DateTimeField.to_representation`) in the current time zone,
+    with the zone looked up once per list instead of once per value."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return _DATETIME.to_representation(value)
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def model_row(obj: Suggestion) -> dict:
+    """One suggestion (with its relations prefetched) as the plain row `selectors.suggestion_rows` reads."""
+    row = {name: getattr(obj, name) for name in ROW_COLUMNS}
+    row["display_number"] = obj.display_number
+    row["cosignatures"] = [(c.deputy_id, c.status, c.responded_at, c.withdraw_consent) for c in obj.cosignatures.all()]
+    row["assignments"] = [(a.pk, a.unit_id, a.role, a.status, a.due_date) for a in obj.assignments.all()]
+    return row
+
+
+def suggestion_out(row: dict, *, participated: bool, highlight: dict | None, tz) -> dict:
+    """`SuggestionOut`'s representation of a plain row; a reader who is not a participant gets the
+    public view (SPEC section 8): confirmed co-signers, the live units, no internal notes."""
+    cosignatures = row["cosignatures"]
+    assignments = row["assignments"]
+    if not participated:
+        cosignatures = [(deputy, status, None, False) for deputy, status, _, _ in cosignatures if status == CONFIRMED]
+        # A list reads live assignments only; one suggestion's representation may not.
+        assignments = [a for a in assignments if a[3] != AssignmentStatus.RETURNED]
+    number = row["number"]
+    return {
+        "id": row["id"], "number": number,
+        "display_number": row["display_number"] if "display_number" in row
+        else format_display_number(row["session_label"], number),
+        "title": row["title"], "body": row["body"], "category": row["category_id"], "session": row["session_id"],
+        "during_session": row["during_session"], "status": row["status"], "lead_deputy": row["lead_deputy_id"],
+        "co_signers": [c[0] for c in cosignatures],
+        "co_signer_status": [
+            {"deputy": deputy, "status": status, "responded_at": iso_datetime(responded_at, tz),
+             "withdraw_consent": consent}
+            for deputy, status, responded_at, consent in cosignatures
+        ],
+        "confidential": row["confidential"], "suggested_unit": row["suggested_unit_id"],
+        "repeat_of": row["repeat_of_id"], "follows_up": row["follows_up_id"], "merged_into": row["merged_into_id"],
+        "complex": row["complex"], "round": row["round"], "reason": row["reason"] if participated else "",
+        "assignments": [
+            {"id": pk, "unit": unit, "role": role, "status": status, "due_date": due.isoformat() if due else None}
+            for pk, unit, role, status, due in assignments
+        ],
+        **{name: iso_datetime(row[name], tz) for name in DATETIMES},
+        "highlight": highlight,
+    }  # fmt: skip
+
+
+CONFIRMED = CoSignerStatus.CONFIRMED
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -64,7 +66,30 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return selectors.suggestion_list(self.request.user)
+        # The list pages through keys, then loads its page's rows as plain dicts (`list`).
+        return selectors.suggestion_list_keys(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginator.paginate_queryset(queryset, request, view=self, load=selectors.suggestion_rows)
+        rows = selectors.add_row_relations(page)
+        participated = selectors.participated_among(request.user, rows)
+        text, tz = s.search_text({"request": request}), timezone.get_current_timezone()
+        # A search page's highlights in one query, with the reply passages the caller may read.
+        highlights = (
+            search_highlights(
+                [SimpleNamespace(pk=row["id"], title=row["title"], body=row["body"]) for row in rows],
+                text,
+                user=request.user,
+            )
+            if text
+            else {}
+        )
+        data = [
+            s.suggestion_out(row, participated=row["id"] in participated, highlight=highlights.get(row["id"]), tz=tz)
+            for row in rows
+        ]
+        return self.get_paginated_response(data)
 
     def get_object(self):
         if self.action == "retrieve":
@@ -78,17 +103,7 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
             **super().get_serializer_context(),
             "participated": selectors.participation_checker(self.request.user),
         }
-        if getattr(self, "_highlights", None) is not None:
-            context["highlights"] = self._highlights
         return context
-
-    def paginate_queryset(self, queryset):
-        rows = super().paginate_queryset(queryset)
-        text = self.request.query_params.get("search", "")
-        if rows is not None and text.strip():
-            # The page's highlights in one query, with the reply passages the caller may read.
-            self._highlights = search_highlights(rows, text, user=self.request.user)
-        return rows
 
     def retrieve(self, request, pk=None):
         suggestion = self.get_object()

@@ -32,3 +32,30 @@ def test_a_deputys_own_list_is_what_they_lead_or_co_sign(cast, api):
     rows = api(cast.bob).get("/api/v1/suggestions/?mine=true").json()["results"]
     assert [r["id"] for r in rows] == [led.pk]
     assert len(api(cast.alice).get("/api/v1/suggestions/?mine=true").json()["results"]) == 2
+
+
+def test_the_lists_plain_rows_print_what_one_suggestion_prints(cast, api):
+    """The list reads plain rows (`selectors.suggestion_rows`), one suggestion goes through the
+    serializer: every row of every reader's list equals that reader's view of the one suggestion,
+    the public view included (carol reads bob's published suggestion without his reply times)."""
+    published = suggestion_in_state("replied", cast=cast, co_signers=[cast.bob], public=True)
+    suggestion_in_state("draft", cast=cast, co_signers=[cast.carol])
+    suggestion_in_state("closed", cast=cast, public=True)
+    suggestion_in_state("assigned", cast=cast, co_signers=[cast.bob, cast.carol])
+    seen = {}
+    for who in ("sam", "alice", "bob", "carol", "henry", "ivan", "victor"):
+        client = api(cast[who])
+        rows = client.get("/api/v1/suggestions/?page_size=50").json()["results"]
+        for row in rows:
+            assert row == client.get(f"/api/v1/suggestions/{row['id']}/").json(), (who, row["id"])
+        seen[who] = {row["id"]: row for row in rows}
+    assert len(seen["sam"]) == 4 and len(seen["alice"]) == 4
+    staff_view, public_view = seen["sam"][published.pk], seen["carol"][published.pk]
+    assert staff_view["co_signer_status"][0]["responded_at"] is not None
+    assert public_view["co_signer_status"] == [{**staff_view["co_signer_status"][0], "responded_at": None}]
+
+
+def test_search_rows_carry_their_highlight(cast, api):
+    suggestion_in_state("registered", cast=cast, title="关于改造南冲电排站的建议")
+    rows = api(cast.sam).get("/api/v1/suggestions/?search=电排站").json()["results"]
+    assert rows and all("<mark>" in row["highlight"]["title"] for row in rows)
