@@ -77,17 +77,23 @@ _DUE_COLUMNS = (
 def _claim_due_deadlines(today: dt.date, limit: int) -> list[_Due]:
     """Lock up to `limit` due open deadlines (oldest look first) and read them with their suggestion and unit.
 
-    One statement: the locking sub-select walks the partial index (next_reminder_on, id) of open
-    deadlines and stops after `limit` rows; the outer select adds the joined columns. Two sweepers
-    claim disjoint rows: the second skips what the first holds (SKIP LOCKED) instead of waiting for
-    it and then doing the same stage again.
+    One statement. Its sub-select walks the partial index (next_reminder_on, id) of open deadlines,
+    stops after `limit` rows and locks them with SKIP LOCKED: two sweepers claim disjoint rows, the
+    second skipping what the first holds instead of waiting for it and then doing the same stage
+    again. The outer select adds the joined columns and locks the same rows again (`FOR UPDATE OF`
+    the deadline only), which makes PostgreSQL return each row's latest committed version (an
+    extension committed a moment before the lock included), as a plain join would not.
     """
     claim = Deadline.objects.open().filter(next_reminder_on__lte=today).order_by("next_reminder_on", "id")
-    if connection.features.has_select_for_update_skip_locked:
-        claim = claim.select_for_update(skip_locked=True)
-    ids = claim.values("id")[:limit]
+    if not connection.features.has_select_for_update_skip_locked:  # SQLite: one writer at a time anyway
+        return [_Due(*row) for row in claim.values_list(*_DUE_COLUMNS)[:limit]]
+    ids = claim.select_for_update(skip_locked=True).values("id")[:limit]
     rows = Deadline.objects.filter(pk__in=ids).order_by("next_reminder_on", "id").values_list(*_DUE_COLUMNS)
-    return [_Due(*row) for row in rows]
+    sql, params = rows.query.sql_with_params()
+    table = connection.ops.quote_name(Deadline._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} FOR UPDATE OF {table}", params)
+        return [_Due(*row) for row in cursor.fetchall()]
 
 
 def _stage_kind(stage: Stage) -> str:
