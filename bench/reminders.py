@@ -381,8 +381,9 @@ def write_docs(args, rows, setup_seconds) -> None:
         f"With nothing due among the {args.deadlines:,} open deadlines a sweep takes **{args.idle_ms:.1f} ms** "
         "(median of 5): one probe of the partial index of open deadlines on `(next_reminder_on, id)`.",
         "",
-        "After each sweep the outbox sender sent the first "
-        + ", ".join(f"{args.sends:,} e-mails at {r['send_rate']:,.0f} per second" for r in rows)
+        "After each sweep the outbox sender sent its first "
+        + f"{args.sends:,} e-mails at "
+        + ", ".join(f"{r['send_rate']:,.0f} per second (batches of {r['batch']:,})" for r in rows)
         + " (locmem backend; one transaction per message, the row locked while it is sent).",
         "",
         "**What a batch does** (`notifications/services/sweep.py`), one transaction, a fixed number of queries "
@@ -407,7 +408,7 @@ def write_docs(args, rows, setup_seconds) -> None:
         "with `jsonb_build_object`), `INSERT … SELECT` their e-mail outbox rows, `UPDATE` the next look, with "
         "each due date's stage passed in as arrays (what a calendar table would hold). The benchmark checks "
         "that it records the very same rows as the sweep. What both pay for is the database's own work per "
-        "reminder: a notification row with 8 index entries, an outbox row with 8, a deadline update that "
+        "reminder: a notification row with 6 index entries, an outbox row with 8, a deadline update that "
         "cannot be HOT (its indexed `next_reminder_on` changes) and the deferred foreign-key checks at commit.",
         "",
         f"Reproduce: `BENCH_DB=h_reminders_bench .venv/bin/python bench/reminders.py --deadlines {args.deadlines} "
