@@ -771,9 +771,11 @@ class Deadline(models.Model):
         verbose_name_plural = _("deadlines (办理时限)")
         ordering = ["due_date", "id"]
         indexes = [
-            # Only open deadlines matter to the sweeper and the dashboards; keep the index small.
+            # Only open deadlines matter to the sweeper and the dashboards; keep the index small. The sweeper
+            # claims in (next_reminder_on, id) order, so a batch is a walk of the index that stops after
+            # `batch` rows, not a sort of every due row (100,000 at the end of a long weekend).
             models.Index(
-                fields=["next_reminder_on"],
+                fields=["next_reminder_on", "id"],
                 name="deadline_open_next_reminder",
                 condition=Q(satisfied_at__isnull=True, cancelled_at__isnull=True),
             ),

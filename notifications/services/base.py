@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -101,6 +102,40 @@ def _user_deliveries(
                 Delivery(key=f"sms:n{n.pk}", channel=Channel.SMS, notification_id=n.pk, user=user,
                          next_attempt_at=release)
             )  # fmt: skip
+    return rows
+
+
+def _user_delivery_rows(
+    notifications: Iterable[tuple[int, int]],
+    users: dict[int, User],
+    prefs: dict[int, NotificationPreference],
+    now: dt.datetime,
+) -> list[dict[str, Any]]:
+    """`_user_deliveries` for (notification id, recipient id) pairs, as rows for `insert_ignoring_conflicts`.
+
+    Each recipient's channels and release time are worked out once, not once per notification.
+    """
+    per_user: dict[int, tuple[bool, bool, dt.datetime]] = {}
+    rows: list[dict[str, Any]] = []
+    for notification_id, user_id in notifications:
+        user = users.get(user_id)
+        if user is None:
+            continue
+        if user_id not in per_user:
+            pref = prefs.get(user_id, DEFAULT_PREFERENCE)
+            per_user[user_id] = (
+                bool(pref.email and not pref.digest and user.email),
+                bool(pref.sms and pref.phone),
+                quiet_release(now, pref.quiet_start, pref.quiet_end),
+            )
+        email, sms, release = per_user[user_id]
+        common = {"notification_id": notification_id, "user_id": user_id, "unit_id": None, "params": {}}
+        if email:
+            rows.append({"key": f"email:n{notification_id}", "channel": Channel.EMAIL, **common,
+                         "next_attempt_at": release})  # fmt: skip
+        if sms:
+            rows.append({"key": f"sms:n{notification_id}", "channel": Channel.SMS, **common,
+                         "next_attempt_at": release})  # fmt: skip
     return rows
 
 

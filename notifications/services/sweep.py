@@ -13,23 +13,30 @@ from django.utils import timezone
 
 from accounts.models import UNIT_ROLES, Role, User
 from suggestions.models import (
+    CongressSession,
     Deadline,
     Party,
 )
+from suggestions.workdays import Calendar
 
 from ..models import Channel, Delivery, Kind, Notification
 from ..stages import ESCALATE_TO_HEAD_AFTER, ESCALATE_TO_STAFF_AFTER, Stage, calendar_window, stage_due
 from .base import (
     MemoCalendar,
-    _suggestion_params,
-    _user_deliveries,
+    _user_delivery_rows,
     batch_size_setting,
     group_release,
     preferences_for,
 )
+from .bulk import array_literal, insert_ignoring_conflicts
 
 # ---------------------------------------------------------------------------------------------
 # The sweep
+#
+# A batch works on plain rows, never on a model instance per deadline or per reminder: at 100,000 due
+# deadlines the instances (and `bulk_create`'s per-value preparation) cost more than the database.
+# Everything that decides who hears what is set-based: one query per kind of fact (the due rows with
+# their suggestion and unit, the units' people, staff, supervisors, preferences), then dictionaries.
 
 
 @dataclass
@@ -39,21 +46,57 @@ class SweepResult:
     notifications: int = 0
 
 
-def _claim_due_deadlines(today: dt.date, limit: int) -> list[Deadline]:
-    qs = (
-        Deadline.objects.open()
-        .filter(next_reminder_on__lte=today)
-        .select_related("suggestion__session", "unit", "user")
-        .order_by("next_reminder_on", "id")
-    )
-    if connection.features.has_select_for_update_skip_locked:
-        # Two sweepers claim disjoint rows: the second skips what the first holds instead of waiting
-        # for it and then doing the same stage again. `of` keeps the lock on deadlines only.
-        qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return list(qs[:limit])
+@dataclass(frozen=True, slots=True)
+class _Due:
+    """A claimed deadline with what its message needs (one row of the claim query)."""
+
+    pk: int
+    kind: str
+    party: str
+    unit_id: int | None
+    user_id: int | None
+    suggestion_id: int | None
+    due_date: dt.date
+    starts_on: dt.date
+    title: str | None
+    number: int | None
+    session_id: int | None
+    term: int | None
+    session_number: int | None
+    unit_name: str | None
+    webhook_url: str | None
 
 
-def _stage_kind(deadline: Deadline, stage: Stage) -> str:
+_DUE_COLUMNS = (
+    "id", "kind", "party", "unit_id", "user_id", "suggestion_id", "due_date", "starts_on",
+    "suggestion__title", "suggestion__number", "suggestion__session", "suggestion__session__term",
+    "suggestion__session__number", "unit__name", "unit__webhook_url",
+)  # fmt: skip
+
+
+def _claim_due_deadlines(today: dt.date, limit: int) -> list[_Due]:
+    """Lock up to `limit` due open deadlines (oldest look first) and read them with their suggestion and unit.
+
+    One statement. Its sub-select walks the partial index (next_reminder_on, id) of open deadlines,
+    stops after `limit` rows and locks them with SKIP LOCKED: two sweepers claim disjoint rows, the
+    second skipping what the first holds instead of waiting for it and then doing the same stage
+    again. The outer select adds the joined columns and locks the same rows again (`FOR UPDATE OF`
+    the deadline only), which makes PostgreSQL return each row's latest committed version (an
+    extension committed a moment before the lock included), as a plain join would not.
+    """
+    claim = Deadline.objects.open().filter(next_reminder_on__lte=today).order_by("next_reminder_on", "id")
+    if not connection.features.has_select_for_update_skip_locked:  # SQLite: one writer at a time anyway
+        return [_Due(*row) for row in claim.values_list(*_DUE_COLUMNS)[:limit]]
+    ids = claim.select_for_update(skip_locked=True).values("id")[:limit]
+    rows = Deadline.objects.filter(pk__in=ids).order_by("next_reminder_on", "id").values_list(*_DUE_COLUMNS)
+    sql, params = rows.query.sql_with_params()
+    table = connection.ops.quote_name(Deadline._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} FOR UPDATE OF {table}", params)
+        return [_Due(*row) for row in cursor.fetchall()]
+
+
+def _stage_kind(stage: Stage) -> str:
     if stage.is_before:
         return Kind.DUE_SOON
     if stage.key == "due_today":
@@ -61,7 +104,7 @@ def _stage_kind(deadline: Deadline, stage: Stage) -> str:
     return Kind.OVERDUE
 
 
-def _recipients(plans: list[tuple[Deadline, Stage]]) -> tuple[dict[int, list[tuple[int, str]]], dict[int, User]]:
+def _recipients(plans: list[tuple[_Due, Stage]]) -> tuple[dict[int, list[tuple[int, str]]], dict[int, User]]:
     """deadline id -> [(user id, kind)], and the users by id, in a fixed number of queries."""
     unit_ids = {d.unit_id for d, _s in plans if d.party == Party.UNIT and d.unit_id}
     by_unit: dict[int, list[User]] = defaultdict(list)
@@ -88,50 +131,95 @@ def _recipients(plans: list[tuple[Deadline, Stage]]) -> tuple[dict[int, list[tup
         from supervision.selectors import supervisor_ids_for_suggestions  # the supervision app owns the links
 
         supervisors = supervisor_ids_for_suggestions(escalated)
-        wanted = set().union(*supervisors.values()) - users.keys() if supervisors else set()
-        if wanted:
-            users.update({u.pk: u for u in User.objects.filter(pk__in=wanted, is_active=True)})
+    # Supervisors not loaded yet and the deputies whose own deadlines these are: one query for both.
+    wanted = set().union(*supervisors.values()) if supervisors else set()
+    wanted |= {d.user_id for d, _s in plans if d.party == Party.DEPUTY and d.user_id}
+    wanted -= users.keys()
+    if wanted:
+        users.update({u.pk: u for u in User.objects.filter(pk__in=wanted, is_active=True)})
 
+    # Who hears a unit's stage depends only on the unit, the stage's kind and how far overdue it is.
+    unit_choice: dict[tuple[int | None, str, int, int | None], list[tuple[int, str]]] = {}
     result: dict[int, list[tuple[int, str]]] = {}
     for d, stage in plans:
-        kind = _stage_kind(d, stage)
-        chosen: dict[int, str] = {}
+        kind = _stage_kind(stage)
         if d.party == Party.UNIT:
-            members = by_unit.get(d.unit_id, []) if d.unit_id else []
-            handlers = [u for u in members if u.role == Role.UNIT_HANDLER]
-            heads = [u for u in members if u.role == Role.UNIT_HEAD]
-            for u in handlers or heads:  # no handler: the head hears it from the first stage
-                chosen[u.pk] = kind
-            if stage.days_overdue >= ESCALATE_TO_HEAD_AFTER:
-                for u in heads:
-                    chosen[u.pk] = Kind.ESCALATION
-            if stage.days_overdue >= ESCALATE_TO_STAFF_AFTER:
-                for u in staff:
-                    chosen.setdefault(u.pk, Kind.ESCALATION)
-                for uid in supervisors.get(d.suggestion_id, ()) if d.suggestion_id else ():
-                    if uid in users:
-                        chosen.setdefault(uid, Kind.ESCALATION)
-        elif d.party == Party.DEPUTY and d.user_id and d.user is not None and d.user.is_active:
-            users[d.user_id] = d.user
-            chosen[d.user_id] = kind
+            to_staff = stage.days_overdue >= ESCALATE_TO_STAFF_AFTER
+            key = (
+                d.unit_id,
+                kind,
+                min(stage.days_overdue, ESCALATE_TO_STAFF_AFTER),
+                d.suggestion_id if to_staff else None,
+            )
+            if key not in unit_choice:
+                chosen: dict[int, str] = {}
+                members = by_unit.get(d.unit_id, []) if d.unit_id else []
+                handlers = [u for u in members if u.role == Role.UNIT_HANDLER]
+                heads = [u for u in members if u.role == Role.UNIT_HEAD]
+                for u in handlers or heads:  # no handler: the head hears it from the first stage
+                    chosen[u.pk] = kind
+                if stage.days_overdue >= ESCALATE_TO_HEAD_AFTER:
+                    for u in heads:
+                        chosen[u.pk] = Kind.ESCALATION
+                if to_staff:
+                    for u in staff:
+                        chosen.setdefault(u.pk, Kind.ESCALATION)
+                    for uid in supervisors.get(d.suggestion_id, ()) if d.suggestion_id else ():
+                        if uid in users:
+                            chosen.setdefault(uid, Kind.ESCALATION)
+                unit_choice[key] = list(chosen.items())
+            result[d.pk] = unit_choice[key]
+        elif d.party == Party.DEPUTY and d.user_id and d.user_id in users:
+            result[d.pk] = [(d.user_id, kind)]
         elif d.party == Party.STAFF:
-            for u in staff:
-                chosen[u.pk] = kind
-        result[d.pk] = list(chosen.items())
+            result[d.pk] = [(u.pk, kind) for u in staff]
+        else:
+            result[d.pk] = []
     return result, users
 
 
-def _stage_params(d: Deadline, stage: Stage, today: dt.date) -> dict[str, Any]:
+def _suggestion_part(d: _Due, labels: dict[int, str]) -> dict[str, Any]:
+    """What `_suggestion_params` says of the deadline's suggestion, from the claimed columns."""
+    if d.suggestion_id is None or d.title is None:
+        return {}
+    title = d.title if len(d.title) <= 60 else d.title[:59] + "…"
+    number = ""
+    if d.number and d.session_id:
+        if d.session_id not in labels:
+            labels[d.session_id] = CongressSession(term=d.term, number=d.session_number).label
+        number = f"{labels[d.session_id]}第{d.number:04d}号"
+    return {"suggestion_number": number, "suggestion_title": title}
+
+
+def _stage_params(d: _Due, stage: Stage, today: dt.date, labels: dict[int, str]) -> dict[str, Any]:
     days = stage.working_days_left if stage.is_before else (today - d.due_date).days
     return {
         "deadline_kind": d.kind,
-        **_suggestion_params(d.suggestion),
+        **_suggestion_part(d, labels),
         "suggestion_id": d.suggestion_id,
-        "unit": d.unit.name if d.unit_id and d.unit else "",
+        "unit": d.unit_name if d.unit_id and d.unit_name is not None else "",
         "due": d.due_date.isoformat(),
         "days": days,
         "stage": stage.key,
     }
+
+
+def _stages(cal: Calendar, deadlines: list[_Due], today: dt.date) -> list[tuple[_Due, Stage | None, dt.date]]:
+    """Each deadline's stage today (or None) and its next look, computed once per due date.
+
+    `stage_due` depends on `starts_on` only to drop a "before" stage whose day passed before the
+    deadline existed; that check is applied per deadline on the shared answer.
+    """
+    per_due: dict[dt.date, tuple[Stage | None, dt.date]] = {}
+    out = []
+    for d in deadlines:
+        if d.due_date not in per_due:
+            per_due[d.due_date] = stage_due(cal, due=d.due_date, starts_on=dt.date.min, today=today)
+        stage, next_on = per_due[d.due_date]
+        if stage is not None and stage.is_before and stage.fires_on < d.starts_on:
+            stage = None
+        out.append((d, stage, next_on))
+    return out
 
 
 def reminders_sweep_batch(*, today: dt.date | None = None, batch_size: int | None = None) -> list[int]:
@@ -146,69 +234,64 @@ def reminders_sweep_batch(*, today: dt.date | None = None, batch_size: int | Non
         deadlines = _claim_due_deadlines(today, limit)
         if not deadlines:
             return []
-        cal = MemoCalendar.load(*calendar_window([d.due_date for d in deadlines], today))
-        plans: list[tuple[Deadline, Stage]] = []
-        for d in deadlines:
-            stage, next_on = stage_due(cal, due=d.due_date, starts_on=d.starts_on, today=today)
-            d.next_reminder_on = next_on
-            if stage is not None:
-                plans.append((d, stage))
+        cal = MemoCalendar.load(*calendar_window(sorted({d.due_date for d in deadlines}), today))
+        staged = _stages(cal, deadlines, today)
+        plans = [(d, stage) for d, stage, _next in staged if stage is not None]
 
         recipients, users = _recipients(plans)
-        notifications: list[Notification] = []
-        webhooks: list[Delivery] = []
+        notifications: list[dict[str, Any]] = []
+        webhooks: list[dict[str, Any]] = []
         release_to_group = group_release(now)
+        labels: dict[int, str] = {}
         for d, stage in plans:
-            params = _stage_params(d, stage, today)
+            params = _stage_params(d, stage, today, labels)
             for user_id, kind in recipients.get(d.pk, []):
                 notifications.append(
-                    Notification(recipient_id=user_id, kind=kind, suggestion_id=d.suggestion_id, deadline_id=d.pk,
-                                 due_date=d.due_date, stage=stage.key, params=params)
+                    {"recipient_id": user_id, "kind": kind, "suggestion_id": d.suggestion_id, "deadline_id": d.pk,
+                     "due_date": d.due_date, "stage": stage.key, "params": params}
                 )  # fmt: skip
-            if d.party == Party.UNIT and d.unit_id and d.unit and d.unit.webhook_url:
+            if d.party == Party.UNIT and d.unit_id and d.webhook_url:
                 webhooks.append(
-                    Delivery(key=f"webhook:d{d.pk}:{d.due_date.isoformat()}:{stage.key}", channel=Channel.WEBHOOK,
-                             unit_id=d.unit_id, params={"kind": _stage_kind(d, stage), "params": params},
-                             next_attempt_at=release_to_group)
+                    {"key": f"webhook:d{d.pk}:{d.due_date.isoformat()}:{stage.key}", "channel": Channel.WEBHOOK,
+                     "notification_id": None, "user_id": None, "unit_id": d.unit_id,
+                     "params": {"kind": _stage_kind(stage), "params": params}, "next_attempt_at": release_to_group}
                 )  # fmt: skip
 
         if notifications:
             # The unique constraint makes a stage that another run already recorded a silent no-op.
-            Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+            insert_ignoring_conflicts(Notification, notifications)
             # Read the rows back (new or not) to queue their outbox rows; these inserts are no-ops too.
             stages = {s.key for _d, s in plans}
             wanted = {(d.pk, d.due_date, s.key) for d, s in plans}
             saved = [
-                n
-                for n in Notification.objects.filter(deadline_id__in=[d.pk for d, _s in plans], stage__in=stages).only(
-                    "id", "recipient_id", "deadline_id", "due_date", "stage"
-                )
-                if (n.deadline_id, n.due_date, n.stage) in wanted
+                (pk, recipient_id)
+                for pk, recipient_id, deadline_id, due_date, stage_key in Notification.objects.filter(
+                    deadline_id__in=[d.pk for d, _s in plans], stage__in=stages
+                ).values_list("id", "recipient_id", "deadline_id", "due_date", "stage")
+                if (deadline_id, due_date, stage_key) in wanted
             ]
             prefs = preferences_for(users.keys())
-            Delivery.objects.bulk_create(_user_deliveries(saved, users, prefs, now), ignore_conflicts=True)
-        if webhooks:
-            Delivery.objects.bulk_create(webhooks, ignore_conflicts=True)
-        _advance(deadlines)
+            insert_ignoring_conflicts(Delivery, _user_delivery_rows(saved, users, prefs, now) + webhooks)
+        elif webhooks:
+            insert_ignoring_conflicts(Delivery, webhooks)
+        _advance([(d.pk, next_on) for d, _stage, next_on in staged])
     return [d.pk for d in deadlines]
 
 
-def _advance(deadlines: list[Deadline]) -> None:
+def _advance(pairs: list[tuple[int, dt.date]]) -> None:
     """Store each claimed deadline's next look in one statement."""
     if connection.vendor != "postgresql":
-        Deadline.objects.bulk_update(deadlines, ["next_reminder_on"])
+        Deadline.objects.bulk_update(
+            [Deadline(pk=pk, next_reminder_on=next_on) for pk, next_on in pairs], ["next_reminder_on"]
+        )
         return
     # Django's bulk_update builds a CASE expression per row, which costs more than the rest of the batch;
-    # PostgreSQL takes the pairs as one VALUES list instead.
-    rows = ", ".join(["(%s, %s::date)"] * len(deadlines))
-    params: list[Any] = []
-    for d in deadlines:
-        params += [d.pk, d.next_reminder_on]
+    # PostgreSQL takes the pairs as two arrays instead.
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Deadline._meta.db_table} AS d SET next_reminder_on = v.next "  # noqa: S608 (no user input)
-            f"FROM (VALUES {rows}) AS v(id, next) WHERE d.id = v.id",
-            params,
+            "FROM unnest(%s::bigint[], %s::date[]) AS v(id, next) WHERE d.id = v.id",
+            [array_literal([pk for pk, _n in pairs]), array_literal([n for _pk, n in pairs])],
         )
 
 
