@@ -179,6 +179,21 @@ def test_unit_sheet_and_its_suggestion_list(dataset, staff_client):
     assert staff_client.get("/dashboards/units/999999/").status_code == 404
 
 
+def test_unit_sheet_shows_its_suggestions_a_page_at_a_time(dataset, staff_client, monkeypatch):
+    from dashboards import views
+
+    monkeypatch.setattr(views, "UNIT_SHEET_PAGE", 3)
+    url = f"/dashboards/units/{dataset.water.pk}/"
+    pages = [staff_client.get(url, {"year": 2026, "page": n}) for n in (1, 2, 3)]
+    shown = [[a.suggestion_id for a in r.context["assignments"]] for r in pages]
+    assert [len(ids) for ids in shown] == [3, 3, 1]  # S1–S7 over three pages
+    assert sorted(i for ids in shown for i in ids) == sorted(dataset.s[i].pk for i in range(1, 8))
+    assert "page=2" in pages[0].content.decode() and "year=2026" in pages[0].content.decode()
+    # The export is not paged: every row in one workbook.
+    _header, rows = _sheet_rows(_xlsx(staff_client.get(url, {"year": 2026, "format": "xlsx", "page": 2})).worksheets[0])
+    assert len(rows) == 7
+
+
 def test_settings_form(dataset, staff_client, client, victor):
     bad = {"small_sample": "-1"}
     response = staff_client.post("/dashboards/settings/", bad)

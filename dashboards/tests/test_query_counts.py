@@ -26,7 +26,7 @@ PINNED = {
     "/dashboards/key-items/?year={y}": 13,
     "/dashboards/assessment/?year={y}": 15,
     "/dashboards/report/?year={y}": 23,
-    "/dashboards/units/{unit}/?year={y}": 17,
+    "/dashboards/units/{unit}/?year={y}": 18,  # +1: the capped count of its paged suggestion list
     "/dashboards/drill/?metric=replied&year={y}": 6,
     "/dashboards/drill/?metric=closed&dim=unit&key={unit}&year={y}": 7,
     "/dashboards/snapshots/": 6,
@@ -49,7 +49,7 @@ PINNED_FIGURES = {
     "/dashboards/key-items/?year={y}": 13,
     "/dashboards/assessment/?year={y}": 13,
     "/dashboards/report/?year={y}": 18,
-    "/dashboards/units/{unit}/?year={y}": 15,
+    "/dashboards/units/{unit}/?year={y}": 16,  # +1: the capped count of its paged suggestion list
     "/dashboards/drill/?metric=replied&year={y}": 6,
     "/dashboards/drill/?metric=closed&dim=unit&key={unit}&year={y}": 7,
     "/dashboards/snapshots/": 6,
