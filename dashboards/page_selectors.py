@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from common.errors import ActionNotFound
-from suggestions.models import Assignment, CongressSession, Rating
+from suggestions.models import CongressSession, Rating
 
 from . import metrics as m
 from . import selectors
@@ -57,9 +57,9 @@ def satisfaction_summary(period: m.Period) -> list[dict[str, Any]]:
     return summary
 
 
-def overdue_assignments(reader, period: m.Period) -> list[Assignment]:
-    """The report's overdue list, through the reader's visibility, soonest due first."""
-    return list(
+def overdue_assignments(reader, period: m.Period) -> QuerySet:
+    """The report's overdue list, through the reader's visibility, longest overdue first."""
+    return (
         selectors.readable_by(reader, m.drill_down("overdue", period))
         .select_related("suggestion__session", "unit")
         .order_by("due_date", "id")

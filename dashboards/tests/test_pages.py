@@ -169,6 +169,23 @@ def test_handling_report_page_and_workbook(dataset, staff_client):
     assert {r[0] for r in units} == {"SWJ", "CZJ", "JYJ"}
 
 
+def test_report_page_shows_the_longest_overdue_and_the_export_all(dataset, staff_client, monkeypatch):
+    from dashboards import views
+
+    monkeypatch.setattr(views, "REPORT_OVERDUE_ROWS", 1)
+    response = staff_client.get("/dashboards/report/", {"year": 2026})
+    assert [d.due_date.isoformat() for d in response.context["overdue"]] == ["2026-08-01"]  # S5, the longest
+    assert "1 longest overdue are shown of 2" in response.content.decode() or "逾期最久的 1 件（共 2 件）" in (
+        response.content.decode()
+    )
+    _header, overdue = _sheet_rows(
+        _xlsx(staff_client.get("/dashboards/report/", {"year": 2026, "format": "xlsx"})).worksheets[2]
+    )
+    assert len(overdue) == 2
+    monkeypatch.setattr(views, "REPORT_OVERDUE_ROWS", 100)
+    assert "逾期最久" not in staff_client.get("/dashboards/report/", {"year": 2026}).content.decode()
+
+
 def test_unit_sheet_and_its_suggestion_list(dataset, staff_client):
     url = f"/dashboards/units/{dataset.water.pk}/"
     html = staff_client.get(url, {"year": 2026}).content.decode()
