@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from django.db import connection
 from django.db.models import (
     DateTimeField,
     DurationField,
@@ -103,6 +104,10 @@ def keys_part_by_part(queryset: QuerySet, parts: list[Q], order: list[str], offs
     ]
     if len(queries) == 1:
         rows = list(queries[0])[offset : offset + limit]
+    elif not connection.features.supports_slicing_ordering_in_compound:
+        # SQLite (the embedded default) refuses LIMIT inside a UNION: the parts are read one by one,
+        # in the same order, and end-to-end they are the same rows.
+        rows = [row for query in queries for row in query][offset : offset + limit]
     else:
         rows = list(queries[0].union(*queries[1:], all=True).order_by("rank", *order)[offset : offset + limit])
     return [row["pk"] for row in rows]

@@ -181,8 +181,9 @@ def test_public_page_query_count_is_pinned(public_rows, cast):
     client = Client()
     first, page = page_queries(client, "/public/")
     # Form choices (sessions, categories), capped count, the sessions' order, the page's keys, its
-    # rows, their units.
-    assert first == 7
+    # rows, their units. SQLite allows no LIMIT inside a UNION: there each session's keys are one read.
+    keys = 1 if connection.features.supports_slicing_ordering_in_compound else CongressSession.objects.count()
+    assert first == 6 + keys
     # The form and the filter set each validate the chosen session: two queries more.
     filtered, page = page_queries(client, f"/public/?page=1&session={public_rows[1].pk}")
     assert filtered == 9
