@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -125,10 +124,9 @@ class SuggestionOut(serializers.ModelSerializer):
         }
     )
     def get_highlight(self, obj) -> dict | None:
-        highlights = self.context.get("highlights")
-        if highlights is not None and obj.pk in highlights:
-            return highlights[obj.pk]  # computed for a whole page at once, replies included
-        return highlight_of(obj, search_text(self.context))
+        # One suggestion; the list computes a whole page's highlights at once (`search_highlights`).
+        text = search_text(self.context)
+        return search_highlight(obj, text) if text else None
 
 
 def search_text(context) -> str:
@@ -136,15 +134,6 @@ def search_text(context) -> str:
     request = context.get("request")
     text = getattr(request, "query_params", {}).get("search", "") if request is not None else ""
     return text if text.strip() else ""
-
-
-def highlight_of(row, text: str) -> dict | None:
-    """The search highlight of a suggestion or of a plain row (a dict with `title` and `body`)."""
-    if not text:
-        return None
-    if isinstance(row, dict):
-        row = SimpleNamespace(title=row["title"], body=row["body"])
-    return search_highlight(row, text)
 
 
 DATETIMES = ("created_at", "submitted_at", "registered_at", "assigned_at", "replied_at", "closed_at")
