@@ -8,10 +8,10 @@ from io import BytesIO
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
+
+from common.xlsx import append_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def audit_workbook(events) -> bytes:
@@ -32,10 +32,7 @@ def audit_workbook(events) -> bytes:
             e.path,
             str(e.detail) if e.detail else "",
         ]
-        ws.append(row)
-        for cell in ws[ws.max_row][1:]:
-            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
-                cell.data_type = TYPE_STRING
+        append_row(ws, row)
         ws.cell(row=ws.max_row, column=1).number_format = "yyyy-mm-dd hh:mm:ss"
     buffer = BytesIO()
     wb.save(buffer)

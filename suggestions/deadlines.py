@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from .models import Deadline, DeadlineKind, DeadlineRule, DeadlineUnit
+from .models import DUE_SOON_DAYS, Deadline, DeadlineKind, DeadlineRule, DeadlineUnit
 from .workdays import Calendar, add_months
 
 WD, CAL, MON = DeadlineUnit.WORKING_DAYS, DeadlineUnit.CALENDAR_DAYS, DeadlineUnit.MONTHS
@@ -147,7 +147,7 @@ def deadline_extend(*, deadline: Deadline, new_due_date: dt.date, reason: str, a
 
 
 def deadline_status(deadline: Deadline, today: dt.date | None = None) -> str:
-    """Derived, never stored: met, cancelled, overdue, due_today, due_soon (7 days) or open."""
+    """Derived, never stored: met, cancelled, overdue, due_today, due_soon (within `DUE_SOON_DAYS`) or open."""
     today = today or timezone.localdate()
     if deadline.satisfied_at:
         return "met"
@@ -157,6 +157,6 @@ def deadline_status(deadline: Deadline, today: dt.date | None = None) -> str:
         return "overdue"
     if deadline.due_date == today:
         return "due_today"
-    if (deadline.due_date - today).days <= 7:
+    if (deadline.due_date - today).days <= DUE_SOON_DAYS:
         return "due_soon"
     return "open"

@@ -386,6 +386,11 @@ OPEN_ASSIGNMENT_STATUSES = (
 )
 
 
+def is_live_status(status: str) -> bool:
+    """What `AssignmentQuerySet.live()` means for one status: every status but returned."""
+    return status != AssignmentStatus.RETURNED
+
+
 class AssignmentQuerySet(models.QuerySet):
     def live(self):
         """Assignments that still bind their unit: once a return is approved the unit is off the suggestion."""
@@ -475,7 +480,7 @@ class Assignment(models.Model):
     @property
     def is_live(self) -> bool:
         """The row-level twin of `Assignment.objects.live()`: not returned."""
-        return self.status != AssignmentStatus.RETURNED
+        return is_live_status(self.status)
 
 
 class RequestKind(models.TextChoices):
@@ -777,12 +782,12 @@ class Deadline(models.Model):
             models.Index(
                 fields=["next_reminder_on", "id"],
                 name="deadline_open_next_reminder",
-                condition=Q(satisfied_at__isnull=True, cancelled_at__isnull=True),
+                condition=OPEN_DEADLINE,
             ),
             models.Index(
                 fields=["due_date"],
                 name="deadline_open_due",
-                condition=Q(satisfied_at__isnull=True, cancelled_at__isnull=True),
+                condition=OPEN_DEADLINE,
             ),
             models.Index(fields=["unit", "kind"], name="deadline_unit_kind"),
             # What a handling unit owes on its assignments, open: a unit's due-soon and overdue tabs

@@ -86,6 +86,32 @@ def published_suggestion_list() -> QuerySet[Suggestion]:
     )
 
 
+def open_data_suggestions(*, with_replies: bool = False) -> QuerySet[Suggestion]:
+    """The open-data rows (SPEC section 8): the public list with its confirmed co-signers and, for one
+    suggestion, its public replies (`assignments__replies`), in a fixed number of queries."""
+    confirmed = CoSigner.objects.filter(status=CoSignerStatus.CONFIRMED).select_related("deputy").order_by("id")
+    qs = published_suggestion_list().prefetch_related(
+        Prefetch("cosignatures", queryset=confirmed, to_attr="confirmed_cosigners")
+    )
+    if with_replies:
+        replies = (
+            Reply.objects.filter(PUBLISHED_REPLY)
+            .select_related("assignment__unit")
+            .order_by("-assignment__role", "assignment_id", "round")
+        )
+        qs = qs.prefetch_related(Prefetch("assignments__replies", queryset=replies))
+    return qs
+
+
+def open_data_replies() -> QuerySet[Reply]:
+    """The open-data reply list, newest released first."""
+    return (
+        Reply.objects.filter(PUBLISHED_REPLY, assignment__suggestion__in=published_suggestions())
+        .select_related("assignment__unit")
+        .order_by("-released_at", "-id")
+    )
+
+
 def keys_part_by_part(queryset: QuerySet, parts: list[Q], order: list[str], offset: int, limit: int) -> list[int]:
     """The primary keys of rows `offset .. offset + limit` of `queryset` in the order "the rows of
     `parts[0]` first, then `parts[1]`, …, each by `order`".

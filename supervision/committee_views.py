@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from suggestions import worklists
+
 from . import committees, forms
 from .views import _form_page, _get
 
@@ -24,7 +26,7 @@ def committee_list(request):
 def committee_detail(request, pk):
     committee = _get(committees.get_committee_for, request.user, pk)
     page = committees.committee_page(request.user, committee, request.GET.get("page"))
-    rows = committees.annotate_due(page.object_list, timezone.localdate())
+    rows = worklists.annotate_rows(page.object_list, timezone.localdate())
     return render(
         request,
         "supervision/committee_detail.html",

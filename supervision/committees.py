@@ -7,7 +7,6 @@ which adds the committees' categories to a supervisor's or deputy's suggestions.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from common.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
 from common.pagination import FastPaginator
-from suggestions.models import OPEN_ASSIGNMENT_STATUSES, AssignmentRole, Category, CongressSession, Suggestion
+from suggestions.models import Category, CongressSession, Suggestion
 from suggestions.selectors import keys_part_by_part, suggestion_list, with_row_relations
 
 from .models import Committee, CommitteeKind, KeySuggestion
@@ -82,25 +81,6 @@ def committee_page(user, committee: Committee, number, per_page: int = 50):
             return self._get_page(rows.filter(pk__in=keys), number, self)
 
     return Pages(rows, per_page).get_page(number)
-
-
-def annotate_due(rows, today: dt.date) -> list[Suggestion]:
-    """The units of each row, its nearest open lead due date and whether that is past, from the
-    prefetched assignments (no query)."""
-    rows = list(rows)
-    for suggestion in rows:
-        live = list(suggestion.assignments.all())
-        suggestion.unit_names = [a.unit.name for a in live if a.role == AssignmentRole.LEAD] + [
-            a.unit.name for a in live if a.role != AssignmentRole.LEAD
-        ]
-        due = [
-            a.due_date
-            for a in live
-            if a.role == AssignmentRole.LEAD and a.status in OPEN_ASSIGNMENT_STATUSES and a.due_date
-        ]
-        suggestion.next_due = min(due) if due else None
-        suggestion.is_overdue = bool(suggestion.next_due and suggestion.next_due < today)
-    return rows
 
 
 def committee_key_items(committee: Committee) -> QuerySet[KeySuggestion]:

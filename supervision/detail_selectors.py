@@ -29,6 +29,32 @@ def key_item_suggestions(item: KeySuggestion, user) -> QuerySet[Suggestion]:
     )
 
 
+def key_item_records(item: KeySuggestion) -> dict[str, QuerySet]:
+    """What a key item's page lists of the item itself: its leaders, work-plan milestones, half-year
+    reports and year-end results (the caller may see the item; each a lazy queryset)."""
+    return {
+        "leaders": item.leaders.all(),
+        "milestones": item.milestones.all(),
+        "half_year_reports": item.half_year_reports.all(),
+        "year_end_results": item.year_end_results.all(),
+    }
+
+
+def open_milestones(item: KeySuggestion) -> QuerySet[Milestone]:
+    """The milestones of the work plan not yet done, nearest target first."""
+    return item.milestones.filter(done_at__isnull=True).order_by("target_date", "id")
+
+
+def campaign_links(campaign: Campaign) -> dict[str, list]:
+    """The key items and suggestions a campaign covers, for its edit form."""
+    return {"key_items": list(campaign.key_items.all()), "suggestions": list(campaign.suggestions.all())}
+
+
+def key_item_links(item: KeySuggestion) -> dict[str, list]:
+    """The suggestions and leaders of a key item, for its edit form."""
+    return {"suggestions": list(item.suggestions.all()), "leaders": list(item.leaders.all())}
+
+
 def instructions_on(subject: KeySuggestion | Suggestion) -> QuerySet[Instruction]:
     """The leaders' instructions on a key item or a suggestion (the caller may see the subject)."""
     return subject.instructions.select_related("author")
@@ -64,6 +90,16 @@ def inspections_for(
     if released_only:
         qs = qs.filter(report_released_at__isnull=False)
     return qs
+
+
+def follow_up_actions_on(inspection: Inspection, user) -> list:
+    """The follow-up actions of an inspection the user may see: a unit its own, once the report is
+    released (the same rule as `selectors.follow_up_actions_visible_to`); the rest of the readers
+    of the inspection all of them."""
+    actions = list(inspection.follow_up_actions.all())
+    if user.is_unit_user:
+        return [a for a in actions if a.unit_id == user.unit_id and inspection.released]
+    return actions
 
 
 def meetings_for(user) -> QuerySet[Inspection]:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import ActionNotFound
 from suggestions.models import (
+    DUE_SOON_DAYS,
     Assignment,
     Category,
     CoSigner,
@@ -238,10 +239,9 @@ def unit_is_lead_on(item: KeySuggestion, unit_id: int | None) -> bool:
 
 # The board's traffic light, derived from stored deadlines and reports (never stored):
 # red    - an open regime deadline of the item is overdue;
-# amber  - the next open deadline is due within AMBER_DAYS, or no monthly report arrived in the
+# amber  - the next open deadline is due soon (`DUE_SOON_DAYS`, as everywhere), or no monthly report arrived in the
 #          last REPORT_STALE_DAYS although the regime has run that long;
 # green  - otherwise (including a completed item).
-AMBER_DAYS = 7
 REPORT_STALE_DAYS = 40
 
 
@@ -312,7 +312,7 @@ def board_flag(item, next_due, overdue, last_report_at, today: dt.date) -> str:
         return "green"
     if overdue:
         return "red"
-    if next_due is not None and (next_due - today).days <= AMBER_DAYS:
+    if next_due is not None and (next_due - today).days <= DUE_SOON_DAYS:
         return "amber"
     stale_since = today - dt.timedelta(days=REPORT_STALE_DAYS)
     if item.regime_starts_on <= stale_since and (
@@ -403,6 +403,15 @@ def follow_up_actions_visible_to(user) -> QuerySet[FollowUpAction]:
         # Actions become the unit's business when the report is released, never before.
         return qs.filter(unit_id=user.unit_id, inspection__report_released_at__isnull=False)
     return qs.filter(inspection__in=inspections_visible_to(user))
+
+
+def follow_up_actions_with_state(user, today: dt.date) -> QuerySet[FollowUpAction]:
+    """The actions the user may see, each with `is_overdue` read from the deadline it owns (opened
+    when the report is released), the same record every other overdue figure reads."""
+    owned = Deadline.objects.overdue(today).filter(
+        content_type=ContentType.objects.get_for_model(FollowUpAction), object_id=OuterRef("pk")
+    )
+    return follow_up_actions_visible_to(user).annotate(is_overdue=Exists(owned))
 
 
 def get_follow_up_action_for(user, pk) -> FollowUpAction:

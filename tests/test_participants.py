@@ -26,12 +26,6 @@ EXTENSION_REASON = "涉及征地须延期处理"
 CONTACT_SUMMARY = "电话沟通办理思路细节"
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def dora(db):
     return make_user("dora", Role.DEPUTY, full_name="窦拉")

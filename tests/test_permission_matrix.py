@@ -647,11 +647,7 @@ def users(
     finance,
     education,
     session_2026,
-    settings,
-    tmp_path,
 ):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = tmp_path / "media"
     return {
         "alice": alice, "bob": bob, "carol": carol, "henry": henry, "hannah": hannah, "ivan": ivan, "oscar": oscar,
         "sam": sam, "victor": victor, "water": water, "finance": finance, "education": education,

@@ -18,12 +18,6 @@ from testing.factories import draft, suggestion_in_state
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def _draft(author, session, **kw):
     return services.suggestion_create(
         author=author, title="关于整治河道的建议", body="河道淤塞。", session=session, **kw

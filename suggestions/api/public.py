@@ -6,7 +6,6 @@ downloads the same rows as CSV, `?format=json` as JSON."""
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import AllowAny
@@ -17,7 +16,7 @@ from common.renderers import CSVRenderer
 
 from .. import selectors
 from ..filters import SearchLastMixin
-from ..models import Assignment, CoSigner, CoSignerStatus, Reply, ReplyStatus, Suggestion
+from ..models import Reply, Suggestion
 from .views import SuggestionFilter
 
 
@@ -89,10 +88,6 @@ class PublicSuggestionFilter(SearchLastMixin, django_filters.FilterSet):
     filter_search = SuggestionFilter.filter_search
 
 
-def _public_replies():
-    return Reply.objects.filter(status=ReplyStatus.RELEASED, public=True, released_at__isnull=False)
-
-
 RENDERERS = [JSONRenderer, CSVRenderer]
 
 
@@ -121,25 +116,7 @@ class PublicSuggestionViewSet(OpenDataMixin, viewsets.GenericViewSet, mixins.Lis
     filterset_class = PublicSuggestionFilter
 
     def get_queryset(self):
-        live = Assignment.objects.live().select_related("unit").order_by("-role", "id")
-        confirmed = CoSigner.objects.filter(status=CoSignerStatus.CONFIRMED).select_related("deputy").order_by("id")
-        qs = (
-            selectors.published_suggestions()
-            .select_related("session", "category", "lead_deputy")
-            .prefetch_related(
-                Prefetch("assignments", queryset=live),
-                Prefetch("cosignatures", queryset=confirmed, to_attr="confirmed_cosigners"),
-            )
-            .order_by("-session__year", "-session__term", "-session__number", "number", "id")
-        )
-        if self.action == "retrieve":
-            replies = (
-                _public_replies()
-                .select_related("assignment__unit")
-                .order_by("-assignment__role", "assignment_id", "round")
-            )
-            qs = qs.prefetch_related(Prefetch("assignments__replies", queryset=replies))
-        return qs
+        return selectors.open_data_suggestions(with_replies=self.action == "retrieve")
 
     def get_object(self):
         obj = super().get_object()
@@ -160,9 +137,4 @@ class PublicReplyViewSet(OpenDataMixin, viewsets.GenericViewSet, mixins.ListMode
     filterset_fields = ["result_class", "adoption"]
 
     def get_queryset(self):
-        return (
-            _public_replies()
-            .filter(assignment__suggestion__in=selectors.published_suggestions())
-            .select_related("assignment__unit")
-            .order_by("-released_at", "-id")
-        )
+        return selectors.open_data_replies()

@@ -15,7 +15,6 @@ from suggestions.models import (
     Adoption,
     Assignment,
     AssignmentRequest,
-    AssignmentStatus,
     Attachment,
     Category,
     Commitment,
@@ -35,6 +34,7 @@ from suggestions.models import (
     ResultClass,
     Suggestion,
     format_display_number,
+    is_live_status,
     session_date_errors,
 )
 from suggestions.search import search_highlight
@@ -167,7 +167,7 @@ def suggestion_out(row: dict, *, participated: bool, highlight: dict | None, tz)
     if not participated:
         cosignatures = [(deputy, status, None, False) for deputy, status, _, _ in cosignatures if status == CONFIRMED]
         # A list reads live assignments only; one suggestion's representation may not.
-        assignments = [a for a in assignments if a[3] != AssignmentStatus.RETURNED]
+        assignments = [a for a in assignments if is_live_status(a[3])]
     number = row["number"]
     return {
         "id": row["id"], "number": number,
