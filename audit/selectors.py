@@ -24,7 +24,7 @@ def audit_events(
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
-    qs = AuditEvent.objects.all()
+    qs = AuditEvent.objects.select_related("actor")
     if action:
         qs = qs.filter(action=action)
     if username:

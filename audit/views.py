@@ -37,7 +37,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(audit_workbook(events), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y%m%d}.xlsx"'
         return response
-    page = Paginator(events.select_related("actor"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "audit/log.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -85,6 +85,11 @@ def deputies_visible_to(user) -> QuerySet[User]:
     return qs.none()
 
 
+def other_deputies_visible_to(user, deputy: User) -> QuerySet[User]:
+    """The deputies beside `deputy` that `user` may see (a deputy's or leader's delegation list)."""
+    return deputies_visible_to(user).exclude(pk=deputy.pk)
+
+
 def get_deputy_for(user, pk) -> User:
     try:
         return deputies_visible_to(user).get(pk=int(pk))

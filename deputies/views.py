@@ -38,7 +38,7 @@ def record(request, pk):
             "period": period,
             "years": list(range(today.year, today.year - 6, -1)),
             "terms": selectors.terms(),
-            "delegation": selectors.deputies_visible_to(request.user).exclude(pk=deputy.pk)
+            "delegation": selectors.other_deputies_visible_to(request.user, deputy)
             if not request.user.is_office_staff
             else [],
         },
