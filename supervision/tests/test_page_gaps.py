@@ -15,7 +15,7 @@ from accounts.models import Role
 from conftest import make_user
 from suggestions import deadlines as dl
 from suggestions import services as core
-from suggestions.models import DeadlineKind, Event, Party
+from suggestions.models import Deadline, DeadlineKind, Event, Party
 from suggestions.selectors import suggestions_visible_to
 from suggestions.templatetags.suggestion_ui import event_title
 from supervision import services
@@ -155,3 +155,30 @@ def test_staff_edit_a_campaign_with_its_suggestions(item, drainage, sam, victor,
     assert campaign.name == "九月督办周" and list(campaign.suggestions.all()) == [drainage]
     assert drainage.display_number in client.get(reverse("supervision:campaigns")).content.decode()
     assert not Inspection.objects.exists()
+
+
+def test_a_follow_up_action_is_overdue_by_its_deadline(drainage, sam, henry, water, client):
+    """The unit's supervision page reads "overdue" from the deadline the action owns (issue 10: one
+    definition), not from the action's own date: a deadline moved later is not overdue."""
+    inspection = services.inspection_create(
+        actor=sam, kind="site_visit", held_on=dt.date(2026, 9, 20), suggestion=drainage, report="报告",
+        follow_up_actions=[{"unit": water, "description": "整改排涝", "due_date": dt.date(2026, 10, 9)}],
+    )  # fmt: skip
+    services.inspection_release_report(inspection=inspection, actor=sam)
+    action = inspection.follow_up_actions.get()
+    deadline = Deadline.objects.owned_by(action).get()
+    with time_machine.travel(dt.datetime(2026, 10, 12, 2, 0, tzinfo=dt.UTC), tick=False):
+        client.force_login(henry)
+        r = client.get(reverse("supervision:unit"))
+        assert r.status_code == 200, r
+        [row] = r.context["actions"]
+        assert row.pk == action.pk and row.is_overdue
+        deadline.due_date = dt.date(2026, 10, 20)  # moved later (as an extension would)
+        deadline.save(update_fields=["due_date"])
+        [row] = client.get(reverse("supervision:unit")).context["actions"]
+        assert not row.is_overdue
+        services.follow_up_action_complete(action=action, actor=henry, note="已整改")
+        deadline.due_date = dt.date(2026, 10, 9)
+        deadline.save(update_fields=["due_date"])
+        [row] = client.get(reverse("supervision:unit")).context["actions"]
+        assert not row.is_overdue  # done: its deadline is met
