@@ -3,11 +3,12 @@
 Usage: .venv/bin/python bench/routing_eval.py [--folds 5] [--seed 14]
 
 Reads textanalysis/data/routing_eval.csv (titles with the department that answered them, each
-with its public source, its kind 建议/提案 and its part dev/test) and textanalysis/data/units.json
-(the demo's units and duties) and prints the baseline (most frequent unit), the cold-start
-recommender (duties only) and the trained one (k-fold: each title predicted by a model that did not
-see it), over all rows and per kind; then the test part alone, which no duty text or setting was
-tuned on (cold start, and trained on the dev part). No database needed.
+with its public source, its kind 建议/提案, its part dev/test/test2 and, where the reply letter
+restates it, a short body excerpt) and textanalysis/data/units.json (the demo's units and duties)
+and prints the baseline (most frequent unit), the cold-start recommender (duties only) and the
+trained one (k-fold: each title predicted by a model that did not see it), over all rows and per
+kind; then each held-out part alone (test, test2), which no duty text or setting was tuned on (cold
+start, and trained on the dev part), on titles and on title + body. No database needed.
 """
 
 from __future__ import annotations
@@ -33,8 +34,18 @@ def main() -> None:
     print(f"{len(rows)} titles, {len(units)} units, {answered} units answered at least one")
     for score in evaluate_by_kind(units, rows, k=args.folds, seed=args.seed):
         print(score.line())
-    for score in held_out(units, rows):
-        print(score.line())
+    for part in ("test", "test2"):
+        held = [r for r in rows if r.part == part]
+        print(f"{part}: {len(held)} rows, {sum(1 for r in held if r.body)} with a body excerpt")
+        for with_body in (False, True):
+            for score in held_out(units, rows, part, with_body=with_body):
+                print(score.line())
+        bodied = [r for r in rows if r.part != part or r.body]  # the dev rows, and the held rows with a body
+        if len(bodied) < len(rows) and any(r.body for r in held):
+            print(f"{part}, only its rows with a body excerpt:")
+            for with_body in (False, True):
+                for score in held_out(units, bodied, part, with_body=with_body)[1:]:
+                    print(score.line())
     print(f"({time.perf_counter() - started:.1f} s)")
 
 

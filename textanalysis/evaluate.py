@@ -8,8 +8,11 @@ Reports top-1 and top-3 accuracy of
   so every row is predicted by a model that never saw it.
 Each row has a `kind` (建议: a deputy's suggestion, 提案: a CPPCC proposal answered by the same
 kinds of departments) and a `part`: `dev` rows were read when the duty texts were written and
-tuned, `test` rows never were. `held_out` scores the test part alone (cold start, and trained on the
-dev part only): the one number no choice was fitted to.
+tuned, `test` rows never were, `test2` rows were gathered later still and never tuned on either.
+`held_out` scores one held-out part alone (cold start, and trained on the dev part only): the
+numbers no choice was fitted to. Rows may carry a `body`: a short excerpt of the suggestion's own
+text as the reply letter restates it (never the unit's answer); the product routes on title and
+body, so `held_out(..., with_body=True)` scores that shape, and title only stays the default.
 Pure Python on the data files: no database, usable from `bench/routing_eval.py` and the tests.
 """
 
@@ -43,7 +46,7 @@ class Score:
         return self.top3 / self.n if self.n else 0.0
 
     def line(self) -> str:
-        return f"{self.name:<44} n={self.n:<4} top-1 {self.top1_rate:6.1%}   top-3 {self.top3_rate:6.1%}"
+        return f"{self.name:<58} n={self.n:<4} top-1 {self.top1_rate:6.1%}   top-3 {self.top3_rate:6.1%}"
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,12 @@ class Row:
     unit: str
     kind: str = "建议"
     part: str = "dev"
+    body: str = ""
+
+    @property
+    def text(self) -> str:
+        """What the product routes on: the title, and the body when there is one."""
+        return f"{self.title}\n{self.body}" if self.body else self.title
 
 
 def load_units(path: Path = DATA / "units.json") -> dict[str, str]:
@@ -62,7 +71,14 @@ def load_units(path: Path = DATA / "units.json") -> dict[str, str]:
 def load_rows(path: Path = DATA / "routing_eval.csv") -> list[Row]:
     with path.open(encoding="utf-8", newline="") as f:
         return [
-            Row(r["title"], r["unit_code"], r.get("kind") or "建议", r.get("part") or "dev") for r in csv.DictReader(f)
+            Row(
+                r["title"],
+                r["unit_code"],
+                r.get("kind") or "建议",
+                r.get("part") or "dev",
+                (r.get("body") or "").strip(),
+            )
+            for r in csv.DictReader(f)
         ]
 
 
@@ -133,17 +149,21 @@ def evaluate_by_kind(units: dict[str, str], rows: list[Row], k: int = 5, seed: i
     return scores
 
 
-def held_out(units: dict[str, str], rows: list[Row]) -> list[Score]:
-    """The test part alone: cold start, and a router trained on the dev part only."""
+def held_out(units: dict[str, str], rows: list[Row], part: str = "test", *, with_body: bool = False) -> list[Score]:
+    """One held-out part alone (`test`, `test2`): cold start, and a router trained on the dev part
+    only. `with_body` routes each held-out row on its title and body (as the product does); the
+    dev rows train on their titles either way."""
     rows = [r for r in rows if r.unit in units]
-    dev = [r for r in rows if r.part != "test"]
-    test = [r for r in rows if r.part == "test"]
+    dev = [r for r in rows if r.part == "dev"]
+    held = [r for r in rows if r.part == part]
     common = [code for code, _ in Counter(r.unit for r in dev).most_common(3)]
     cold = Router().fit(units)
     trained = Router().fit(units, [r.title for r in dev], [r.unit for r in dev])
-    golds = [r.unit for r in test]
+    golds = [r.unit for r in held]
+    texts = [r.text if with_body else r.title for r in held]
+    label = f"{part} part{' (title + body)' if with_body else ''}"
     return [
-        _score("test part: baseline (dev's most frequent)", golds, [common for _ in test]),
-        _score("test part: cold start (duties only)", golds, [_top3(cold, r.title) for r in test]),
-        _score("test part: trained on the dev part", golds, [_top3(trained, r.title) for r in test]),
+        _score(f"{label}: baseline (dev's most frequent)", golds, [common for _ in held]),
+        _score(f"{label}: cold start (duties only)", golds, [_top3(cold, t) for t in texts]),
+        _score(f"{label}: trained on the dev part", golds, [_top3(trained, t) for t in texts]),
     ]

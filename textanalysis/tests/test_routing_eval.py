@@ -16,11 +16,27 @@ def test_the_evaluation_set_has_200_sourced_titles_mapped_to_demo_units():
     assert len({r.title for r in rows}) == len(rows), "a title is listed twice"
     assert {r.unit for r in rows} <= codes
     assert {r.kind for r in rows} <= {"建议", "提案"}
-    assert {r.part for r in rows} == {"dev", "test"}
+    assert {r.part for r in rows} == {"dev", "test", "test2"}
     with (DATA / "routing_eval.csv").open(encoding="utf-8", newline="") as f:
         for record in csv.DictReader(f):
             assert record["source_url"].startswith(("http://", "https://")), record["title"]
             assert record["answering_department"].strip(), record["title"]
+            assert record["unit_code"] in codes, record["title"]
+
+
+def test_bodies_are_short_excerpts_of_the_suggestion_not_the_answer():
+    """A body is the deputy's matter as the page restates it: short, never the title again, and
+    never the unit's answer (which would carry the label: 我局, 答复, 办理…)."""
+    rows = load_rows()
+    with_body = [r for r in rows if r.body]
+    assert with_body, "the held-out part carries body excerpts"
+    assert all(r.part == "test2" for r in with_body), "bodies were only gathered for the newest part"
+    for r in with_body:
+        assert 8 <= len(r.body) <= 300, r.title
+        assert r.body != r.title, r.title
+        assert not any(word in r.body for word in ("我局", "现答复", "答复如下", "办理情况")), r.title
+        assert r.text == f"{r.title}\n{r.body}"
+    assert all(r.text == r.title for r in rows if not r.body)
 
 
 def test_scores_are_given_per_kind_and_on_the_test_part_alone():
@@ -39,6 +55,23 @@ def test_scores_are_given_per_kind_and_on_the_test_part_alone():
     assert test_scores["test part: cold start (duties only)"].top1 == 2
     # The dev part never saw a transport title, so its most frequent units miss the JTJ one.
     assert test_scores["test part: baseline (dev's most frequent)"].top3 == 1
+
+
+def test_each_held_out_part_is_scored_on_titles_or_on_title_and_body():
+    units = {
+        "SLJ": "负责水利工程、堤防、水闸、电排站、泵站的建设和排涝。",
+        "MZJ": "负责最低生活保障（低保）、特困供养、养老服务和社会救助。",
+        "JTJ": "负责公路、农村公路、公交线路和客运站的建设与管理。",
+    }
+    dev = [Row("关于改造电排站的建议", "SLJ"), Row("关于提高低保标准的建议", "MZJ")] * 3
+    # The title alone says nothing; its body names the matter.
+    test2 = [Row("关于解决群众困难的建议", "JTJ", "建议", "test2", "村里公路坑洼不平，客运班车不通。")]
+    only_title = {s.name: s for s in held_out(units, dev + test2, "test2")}
+    with_body = {s.name: s for s in held_out(units, dev + test2, "test2", with_body=True)}
+    assert only_title["test2 part: cold start (duties only)"].n == 1
+    assert with_body["test2 part (title + body): cold start (duties only)"].top1 == 1
+    # The dev rows only train; a test2 row never lands in the default test part.
+    assert held_out(units, dev + test2)[0].n == 0
 
 
 def test_units_file_and_loader_agree():
