@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 
 COUNT_LIMIT = 1_000
@@ -91,21 +92,46 @@ def page_rows(queryset, offset: int, limit: int):
     return queryset.filter(pk__in=keys)
 
 
-def page_count(queryset: QuerySet, offset: int, size: int, read: int) -> Count:
+def page_count(queryset: QuerySet, offset: int, size: int, read: int, capped: int | None = None) -> Count:
     """The count of a list whose page at `offset` read `read` rows when asked for `size + 1` (one
     more than the page, which tells whether there is a next page), with as little counting as can be:
 
     - a page with no row after it ends the list: the count is exact, no query of its own (every
       deputy's list, the last page of any list);
     - a page past `COUNT_LIMIT` rows: more than `COUNT_LIMIT`, so the planner's estimate;
-    - otherwise `capped_count`, which lets the planner count in whatever order is cheapest."""
+    - otherwise `capped_count`, which lets the planner count in whatever order is cheapest; `capped`
+      is that count if the page's own query read it (`with_capped_count`), and then no query is made."""
     seen = offset + read
     if read <= size:
         # The list ends on this page (a page past the end has no rows and no count).
         return Count(seen, True) if read or offset == 0 else Count(0, False)
     if seen > COUNT_LIMIT:
         return Count(max(_estimate(queryset), seen), False)
-    return capped_count(queryset)
+    if capped is None:
+        return capped_count(queryset)
+    if capped <= COUNT_LIMIT:
+        return Count(capped, True)
+    return Count(max(_estimate(queryset), COUNT_LIMIT + 1), False)
+
+
+# The annotation `with_capped_count` adds to a page's rows.
+CAPPED_COUNT = "capped_count_of_list"
+
+
+def needs_capped_count(offset: int, size: int) -> bool:
+    """Whether `page_count` may want the capped count of a page at `offset` of `size` rows (read as
+    `size + 1`): only if a full page there still leaves the list within `COUNT_LIMIT` rows."""
+    return offset + size + 1 <= COUNT_LIMIT
+
+
+def with_capped_count(page: QuerySet, queryset: QuerySet) -> QuerySet:
+    """`page` (rows of `queryset`) with `capped_count(queryset)`'s `COUNT(*) FROM (… LIMIT n + 1)`
+    as the annotation `CAPPED_COUNT`: an uncorrelated scalar subquery, run once per query, so a list
+    page and its count are one round trip instead of two."""
+    sql, params = queryset.order_by().values("pk")[: COUNT_LIMIT + 1].query.sql_with_params()
+    # The SQL is compiled by Django from the queryset; every value stays a bound parameter.
+    counted = RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS capped", params, output_field=IntegerField())  # noqa: S608
+    return page.annotate(**{CAPPED_COUNT: counted})
 
 
 def keyed_page(queryset: QuerySet, offset: int, limit: int) -> QuerySet:

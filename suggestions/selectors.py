@@ -23,10 +23,12 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.functions import JSONArray
 from django.db.models.lookups import IsNull
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.db import JSONList, json_date, json_datetime, json_rows
 from common.errors import ActionNotFound
 
 from .models import (
@@ -196,7 +198,7 @@ def participation_checker(user: User | None) -> Callable[[Suggestion], bool]:
 
 
 def participated_among(user: User | None, rows: list[dict]) -> set[int]:
-    """The ids among a list page's rows (`suggestion_rows` with `add_row_relations`) whose whole
+    """The ids among a list page's rows (`suggestion_rows`) whose whole
     record `user` may read: none, all (staff), from the rows' live assignments (units), from the
     rows' lead deputy and co-signers (deputies), and for the rest one query on their ids (by
     primary key, so it costs the page and not the user's whole record)."""
@@ -363,35 +365,41 @@ ROW_COLUMNS = (
 )  # fmt: skip
 
 
+def _related_rows(queryset: QuerySet, *fields: str) -> Subquery:
+    """`fields` of `queryset`'s rows of the outer suggestion as one JSON array of arrays (`JSONList`)."""
+    rows = queryset.filter(suggestion_id=OuterRef("pk")).order_by().values("suggestion_id")
+    return Subquery(rows.annotate(items=JSONList(JSONArray(*fields))).values("items")[:1])
+
+
 def suggestion_rows(page: QuerySet[Suggestion]) -> list[dict]:
-    """The rows of a page of `suggestion_list_keys` (in its order) as plain dicts of `ROW_COLUMNS`
-    and `session_label`, in one query; `add_row_relations` then adds what they hold.
+    """The rows of a page of `suggestion_list_keys` (in its order) as plain dicts of `ROW_COLUMNS`,
+    `session_label`, their `cosignatures` (deputy_id, status, responded_at, withdraw_consent) and
+    live `assignments` (id, unit_id, role, status, due_date) by role and id, in one query: the
+    relations come as JSON arrays read by correlated subqueries (`common.db.JSONList`). Annotations
+    of `page` (the paginator's capped count) are read along.
 
     For the API's list, which prints ids and no names: model instances, the joins to category and
-    deputy and the per-row related managers made up most of its time (docs/benchmarks.md)."""
-    rows = list(page.values(*ROW_COLUMNS, "session__term", "session__number"))
+    deputy and the per-row related managers made up most of its time, then the two queries for
+    co-signers and assignments (docs/benchmarks.md)."""
+    page = page.annotate(
+        cosignature_rows=_related_rows(
+            CoSigner.objects.all(), "id", "deputy_id", "status", "responded_at", "withdraw_consent"
+        ),
+        assignment_rows=_related_rows(Assignment.objects.live(), "role", "id", "unit_id", "status", "due_date"),
+    )
+    rows = list(page.values(*ROW_COLUMNS, "session__term", "session__number", *page.query.annotations))
     for row in rows:
         row["session_label"] = session_label(row.pop("session__term"), row.pop("session__number"))
-    return rows
-
-
-def add_row_relations(rows: list[dict]) -> list[dict]:
-    """Adds to `suggestion_rows` their `cosignatures` (deputy_id, status, responded_at,
-    withdraw_consent) and live `assignments` (id, unit_id, role, status, due_date), lead units
-    first: two queries whatever the number of rows."""
-    by_id = {row["id"]: row for row in rows}
-    for row in rows:
-        row["cosignatures"], row["assignments"] = [], []
-    if not rows:
-        return rows
-    cosigners = CoSigner.objects.filter(suggestion_id__in=list(by_id)).order_by("id")
-    for suggestion_id, *cosigner in cosigners.values_list(
-        "suggestion_id", "deputy_id", "status", "responded_at", "withdraw_consent"
-    ):
-        by_id[suggestion_id]["cosignatures"].append(tuple(cosigner))
-    live = Assignment.objects.live().filter(suggestion_id__in=list(by_id)).order_by("role", "id")
-    for suggestion_id, *assignment in live.values_list("suggestion_id", "id", "unit_id", "role", "status", "due_date"):
-        by_id[suggestion_id]["assignments"].append(tuple(assignment))
+        # Ordered here as one suggestion's view orders them (`with_row_relations`): co-signers by
+        # id, assignments by role and id; neither JSON aggregate orders its input on both databases.
+        row["cosignatures"] = [
+            (deputy, status, json_datetime(responded), bool(consent))
+            for _, deputy, status, responded, consent in sorted(json_rows(row.pop("cosignature_rows")))
+        ]
+        row["assignments"] = [
+            (pk, unit, role, status, json_date(due))
+            for role, pk, unit, status, due in sorted(json_rows(row.pop("assignment_rows")))
+        ]
     return rows
 
 

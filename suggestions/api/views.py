@@ -71,8 +71,7 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginator.paginate_queryset(queryset, request, view=self, load=selectors.suggestion_rows)
-        rows = selectors.add_row_relations(page)
+        rows = self.paginator.paginate_queryset(queryset, request, view=self, load=selectors.suggestion_rows)
         participated = selectors.participated_among(request.user, rows)
         text, tz = s.search_text({"request": request}), timezone.get_current_timezone()
         # A search page's highlights in one query, with the reply passages the caller may read.
