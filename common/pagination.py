@@ -16,6 +16,7 @@ Two costs grow with the table in a naive paginator, and both are bounded here:
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -33,18 +34,36 @@ class Count:
     exact: bool
 
 
+# The planner's estimates, by query, for `ESTIMATE_SECONDS`: an estimate only changes when
+# `ANALYZE` refreshes the statistics, and a list people page through asks the same one again and
+# again (every staff member's unfiltered list, each page of it). Per process, at most
+# `ESTIMATES_KEPT` queries; a stale one is as good as a fresh one (both are guesses).
+ESTIMATE_SECONDS = 60.0
+ESTIMATES_KEPT = 512
+_estimates: dict[tuple, tuple[float, int]] = {}
+
+
 def _estimate(queryset: QuerySet) -> int:
     """The planner's row estimate for `queryset` (PostgreSQL); 0 where there is no estimate."""
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return 0
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    key = (queryset.db, sql, tuple(map(repr, params)))
+    now = time.monotonic()
+    kept = _estimates.get(key)
+    if kept is not None and kept[0] > now:
+        return kept[1]
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
+    rows = int(plan[0]["Plan"]["Plan Rows"])
+    if len(_estimates) >= ESTIMATES_KEPT:
+        _estimates.clear()
+    _estimates[key] = (now + ESTIMATE_SECONDS, rows)
+    return rows
 
 
 def capped_count(queryset, limit: int | None = None) -> Count:

@@ -39,6 +39,13 @@ class StrictBooleanField(forms.NullBooleanField):
     def validate(self, value):
         pass
 
+    def clean_or_none(self, value) -> bool | None:
+        """The value, or None where it is missing or not a boolean (the filter answers that with a 400)."""
+        try:
+            return self.to_python(value)
+        except forms.ValidationError:
+            return None
+
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField

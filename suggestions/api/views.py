@@ -16,7 +16,7 @@ from accounts.api.views import IsStaffOrReadOnly
 from common.api import SafeJSONParser
 from common.errors import ActionInvalid
 from suggestions import selectors, services
-from suggestions.filters import DeadlineFilter, SuggestionFilter
+from suggestions.filters import DeadlineFilter, StrictBooleanField, SuggestionFilter
 from suggestions.models import (
     Assignment,
     Category,
@@ -66,8 +66,11 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        # The list pages through keys, then loads its page's rows as plain dicts (`list`).
-        return selectors.suggestion_list_keys(self.request.user)
+        # The list pages through keys, then loads its page's rows as plain dicts (`list`). `?mine=`
+        # is applied by the filter; knowing it here lets a deputy's visibility rule be narrowed to
+        # their own rows first (a bad value is the filter's 400).
+        own = self.action == "list" and StrictBooleanField().clean_or_none(self.request.query_params.get("mine"))
+        return selectors.suggestion_list_keys(self.request.user, own=bool(own))
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())

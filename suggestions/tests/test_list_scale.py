@@ -59,3 +59,21 @@ def test_search_rows_carry_their_highlight(cast, api):
     suggestion_in_state("registered", cast=cast, title="关于改造南冲电排站的建议")
     rows = api(cast.sam).get("/api/v1/suggestions/?search=电排站").json()["results"]
     assert rows and all("<mark>" in row["highlight"]["title"] for row in rows)
+
+
+def test_a_deputys_own_list_narrowed_to_their_rows_is_the_same_rows(cast, api):
+    """`own_suggestions_visible_to` equals the whole visibility rule among the deputy's own rows,
+    declined co-signatures included: a declined draft drops out, a declined published one stays."""
+    from suggestions.models import CoSigner, CoSignerStatus
+
+    draft = suggestion_in_state("draft", cast=cast, co_signers=[cast.bob])
+    published = suggestion_in_state("replied", cast=cast, co_signers=[cast.bob], public=True)
+    confirmed = suggestion_in_state("registered", cast=cast, co_signers=[cast.bob])
+    CoSigner.objects.filter(suggestion__in=[draft, published], deputy=cast.bob).update(status=CoSignerStatus.DECLINED)
+    for who in ("alice", "bob", "carol"):
+        user = cast[who]
+        whole = selectors.suggestions_visible_to(user).filter(pk__in=selectors.own_suggestion_ids(user))
+        assert set(selectors.own_suggestions_visible_to(user)) == set(whole), who
+    rows = api(cast.bob).get("/api/v1/suggestions/?mine=true").json()["results"]
+    assert {r["id"] for r in rows} == {published.pk, confirmed.pk}
+    assert api(cast.bob).get("/api/v1/suggestions/?mine=maybe").status_code == 400
