@@ -23,18 +23,18 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import JSONArray
 from django.db.models.lookups import IsNull
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from common.db import JSONList, json_date, json_datetime, json_rows
+from common.db import RelatedRowsJSON, json_date, json_datetime, json_rows
 from common.errors import ActionNotFound
 
 from .models import (
     PUBLISHED_STATUSES,
     REPLY_DEADLINE_KINDS,
     Assignment,
+    AssignmentStatus,
     Commitment,
     CongressSession,
     Contact,
@@ -394,27 +394,27 @@ ROW_COLUMNS = (
 )  # fmt: skip
 
 
-def _related_rows(queryset: QuerySet, *fields: str) -> Subquery:
-    """`fields` of `queryset`'s rows of the outer suggestion as one JSON array of arrays (`JSONList`)."""
-    rows = queryset.filter(suggestion_id=OuterRef("pk")).order_by().values("suggestion_id")
-    return Subquery(rows.annotate(items=JSONList(JSONArray(*fields))).values("items")[:1])
-
-
 def suggestion_rows(page: QuerySet[Suggestion]) -> list[dict]:
     """The rows of a page of `suggestion_list_keys` (in its order) as plain dicts of `ROW_COLUMNS`,
     `session_label`, their `cosignatures` (deputy_id, status, responded_at, withdraw_consent) and
     live `assignments` (id, unit_id, role, status, due_date) by role and id, in one query: the
-    relations come as JSON arrays read by correlated subqueries (`common.db.JSONList`). Annotations
+    relations come as JSON arrays read by correlated subqueries (`common.db.RelatedRowsJSON`). Annotations
     of `page` (the paginator's capped count) are read along.
 
     For the API's list, which prints ids and no names: model instances, the joins to category and
     deputy and the per-row related managers made up most of its time, then the two queries for
     co-signers and assignments (docs/benchmarks.md)."""
     page = page.annotate(
-        cosignature_rows=_related_rows(
-            CoSigner.objects.all(), "id", "deputy_id", "status", "responded_at", "withdraw_consent"
+        cosignature_rows=RelatedRowsJSON(
+            CoSigner, "suggestion_id", ("id", "deputy_id", "status", "responded_at", "withdraw_consent")
         ),
-        assignment_rows=_related_rows(Assignment.objects.live(), "role", "id", "unit_id", "status", "due_date"),
+        # Live ones (`AssignmentQuerySet.live`).
+        assignment_rows=RelatedRowsJSON(
+            Assignment,
+            "suggestion_id",
+            ("role", "id", "unit_id", "status", "due_date"),
+            exclude={"status": AssignmentStatus.RETURNED},
+        ),
     )
     rows = list(page.values(*ROW_COLUMNS, "session__term", "session__number", *page.query.annotations))
     for row in rows:
