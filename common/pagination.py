@@ -6,7 +6,7 @@ Two costs grow with the table in a naive paginator, and both are bounded here:
   every request. `capped_count` counts at most `COUNT_LIMIT + 1` rows (`SELECT COUNT(*) FROM
   (SELECT … LIMIT n)`), which is exact for every list a deputy or a unit has and for any narrow
   filter; above the limit it returns the planner's estimate for the same query (one `EXPLAIN`,
-  no rows read) and says so (`exact=False`). The unfiltered staff list's estimate is the table's
+  no rows read, kept a minute per query) and says so (`exact=False`). The unfiltered staff list's estimate is the table's
   own row estimate, kept by autovacuum.
 - **Deep pages.** `OFFSET 100000` makes the database fetch and discard 100,000 full rows.
   `page_rows` first picks the page's primary keys in the list's order (an index-only walk of
@@ -41,6 +41,10 @@ class Count:
 ESTIMATE_SECONDS = 60.0
 ESTIMATES_KEPT = 512
 _estimates: dict[tuple, tuple[float, int]] = {}
+
+
+def forget_estimates() -> None:
+    _estimates.clear()
 
 
 def _estimate(queryset: QuerySet) -> int:

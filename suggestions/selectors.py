@@ -7,6 +7,7 @@ so its existence is not leaked.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 
 from django.db import connection
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from common.db import RelatedRowsJSON, json_date, json_datetime, json_rows
 from common.errors import ActionNotFound
+from common.pagination import forget_estimates
 
 from .models import (
     PUBLISHED_STATUSES,
@@ -374,10 +376,37 @@ def suggestion_list_keys(user: User | None, *, own: bool = False) -> QuerySet[Su
 def newest_first_for_unit(qs: QuerySet[Suggestion], unit_id: int | None) -> QuerySet[Suggestion]:
     """`qs`, which holds only suggestions of this unit, in the list's order, read from the unit's
     own rows when it has few (`SMALL_UNIT_ROWS`): a unit's list and the `?unit=` filter alike."""
-    live = Assignment.objects.live().filter(unit_id=unit_id)
-    if live.order_by().values("pk")[: SMALL_UNIT_ROWS + 1].count() <= SMALL_UNIT_ROWS:
+    if unit_is_small(unit_id):
         return qs.order_by(*newest_first_by_own_rows())
     return qs
+
+
+# Whether a unit holds at most `SMALL_UNIT_ROWS` live assignments, by unit id, for
+# `UNIT_SIZE_SECONDS` (per process). It only chooses between two plans of the same rows in the
+# same order, never what anyone sees, and a unit's size moves by a few rows a day: counting it on
+# every page was one query in five of a unit's list (docs/benchmarks.md).
+UNIT_SIZE_SECONDS = 300.0
+_small_units: dict[int | None, tuple[float, bool]] = {}
+
+
+def unit_is_small(unit_id: int | None) -> bool:
+    now = time.monotonic()
+    kept = _small_units.get(unit_id)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    live = Assignment.objects.live().filter(unit_id=unit_id)
+    small = live.order_by().values("pk")[: SMALL_UNIT_ROWS + 1].count() <= SMALL_UNIT_ROWS
+    if len(_small_units) > 10_000:
+        _small_units.clear()
+    _small_units[unit_id] = (now + UNIT_SIZE_SECONDS, small)
+    return small
+
+
+def forget_list_plans() -> None:
+    """Drop what lists keep between requests to choose their plans (unit sizes, count estimates):
+    tests start each case cold, so a pinned query count does not depend on the cases before it."""
+    _small_units.clear()
+    forget_estimates()
 
 
 def suggestion_list(user: User | None) -> QuerySet[Suggestion]:

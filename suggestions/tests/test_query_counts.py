@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from suggestions import selectors
 from testing.factories import suggestion_in_state
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,7 @@ def make_rows(cast, n: int) -> None:
 
 
 def run(client, url: str, page_size: int):
+    selectors.forget_list_plans()  # each run cold: a unit's size is counted on its first list only
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"{url}?page_size={page_size}")
     assert response.status_code == 200, response.content
@@ -86,6 +88,18 @@ def test_a_list_longer_than_its_page_counts_in_its_page_query_and_deep_pages_cos
     assert len(set(seen)) == 50
 
 
+def test_a_units_size_is_counted_on_its_first_list_only(cast, api):
+    """The unit's live assignments are counted to choose the list's plan (`selectors.unit_is_small`),
+    then kept: the next page is one query fewer (3 -> 2, with the committees' categories), the same rows."""
+    make_rows(cast, 3)
+    henry = api(cast.henry)
+    first, rows = run(henry, "/api/v1/suggestions/", 2)
+    with CaptureQueriesContext(connection) as again:
+        response = henry.get("/api/v1/suggestions/?page_size=2")
+    assert len(again) == first - 1 == 2
+    assert len(response.json()["results"]) == rows == 2
+
+
 def test_count_above_the_cap_is_an_estimate_flagged_inexact(cast, api, monkeypatch):
     from common import pagination
 
@@ -108,3 +122,22 @@ def test_timeline_query_count_does_not_grow(cast, api):
     # Both pages have a next one (so both count the list): the page size alone differs.
     assert run(client, url, 1) == (run(client, url, total - 1)[0], 1)
     assert run(client, url, total - 1)[1] == total - 1
+
+
+def test_the_planners_estimate_is_asked_once_a_minute_per_list(cast, api, monkeypatch):
+    """Past the cap the count is the planner's estimate (an EXPLAIN on PostgreSQL), kept a minute
+    per query: the second page of the same list makes one query, with its capped count read along."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no estimate to ask for")
+    from common import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 4)
+    make_rows(cast, 6)
+    staff = api(cast.sam)
+    with CaptureQueriesContext(connection) as first:
+        body = staff.get("/api/v1/suggestions/?page_size=2").json()
+    with CaptureQueriesContext(connection) as again:
+        assert staff.get("/api/v1/suggestions/?page_size=2").json()["count"] == body["count"]
+    assert body["count_exact"] is False
+    assert [q["sql"].startswith("EXPLAIN") for q in first.captured_queries] == [False, True]
+    assert len(again) == 1
