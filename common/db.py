@@ -13,12 +13,13 @@ class RelatedRowsJSON(Expression):
     """The rows of `model` pointing at the query's own row through `foreign_key`, as one JSON array
     of `[column, …]` arrays, in no particular order, NULL over no rows:
 
-        (SELECT JSONB_AGG(JSONB_BUILD_ARRAY(r.a, r.b)) FROM table r WHERE r.fk = outer.id [AND r.c <> %s])
+        (SELECT JSON_AGG(JSON_BUILD_ARRAY(r.a, r.b)) FROM table r WHERE r.fk = outer.id [AND r.c <> %s])
 
     (`JSON_GROUP_ARRAY(JSON_ARRAY(…))` on SQLite). A correlated subquery folds a page's related rows
     into the page's own query instead of a query per relation; written out rather than built from
     ORM parts, whose grouping and casts cost more to compile and to plan than the rows cost to read.
-    Returned as text (Django hands PostgreSQL's jsonb back undecoded); read it with `json_rows`.
+    `json`, not `jsonb`, on PostgreSQL: built as text, with no binary form made and printed again
+    (psycopg2 decodes it; SQLite returns text). Read it with `json_rows`.
     `exclude`: `{column: value}` rows left out (a bound parameter each)."""
 
     output_field = TextField()
@@ -32,7 +33,7 @@ class RelatedRowsJSON(Expression):
         outer = f"{quote(compiler.query.get_initial_alias())}.{quote(compiler.query.model._meta.pk.column)}"
         columns = ", ".join(f"r.{quote(column)}" for column in self.columns)
         aggregate = (
-            f"JSONB_AGG(JSONB_BUILD_ARRAY({columns}))"
+            f"JSON_AGG(JSON_BUILD_ARRAY({columns}))"
             if connection.vendor == "postgresql"
             else f"JSON_GROUP_ARRAY(JSON_ARRAY({columns}))"
         )
