@@ -256,6 +256,11 @@ def own_suggestion_ids(user: User):
     return led.union(cosigned)
 
 
+class OwnSuggestions(QuerySet):
+    """The rows of `own_suggestions_visible_to`: already the caller's own among what they may see,
+    so the list's `?mine=` filter has nothing left to do on them (the class survives every clone)."""
+
+
 def own_suggestions_visible_to(user: User) -> QuerySet[Suggestion]:
     """`suggestions_visible_to(user)` among `own_suggestion_ids(user)`, the same rows, for a deputy's
     own list (`?mine=true`), with the visibility rule narrowed to their own rows: what they lead and
@@ -277,7 +282,7 @@ def own_suggestions_visible_to(user: User) -> QuerySet[Suggestion]:
     own = Q(pk__in=taking_part)
     if declined:
         own |= Q(pk__in=suggestions_visible_to(user).filter(pk__in=declined).values("pk"))
-    return Suggestion.objects.filter(own)
+    return OwnSuggestions(model=Suggestion).filter(own)
 
 
 def get_suggestion_for(user: User | None, pk: int | str) -> Suggestion:
