@@ -61,6 +61,15 @@ def _fresh_throttles():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _cold_list_plans():
+    # Lists keep unit sizes and count estimates a few minutes per process; each test starts without.
+    from suggestions.selectors import forget_list_plans
+
+    forget_list_plans()
+    yield
+
+
 @pytest.fixture
 def session_2026(db):
     return CongressSession.objects.create(term=16, number=4, year=2026, start_date=dt.date(2026, 1, 10))

@@ -6,7 +6,7 @@ Two costs grow with the table in a naive paginator, and both are bounded here:
   every request. `capped_count` counts at most `COUNT_LIMIT + 1` rows (`SELECT COUNT(*) FROM
   (SELECT … LIMIT n)`), which is exact for every list a deputy or a unit has and for any narrow
   filter; above the limit it returns the planner's estimate for the same query (one `EXPLAIN`,
-  no rows read) and says so (`exact=False`). The unfiltered staff list's estimate is the table's
+  no rows read, kept a minute per query) and says so (`exact=False`). The unfiltered staff list's estimate is the table's
   own row estimate, kept by autovacuum.
 - **Deep pages.** `OFFSET 100000` makes the database fetch and discard 100,000 full rows.
   `page_rows` first picks the page's primary keys in the list's order (an index-only walk of
@@ -16,11 +16,13 @@ Two costs grow with the table in a naive paginator, and both are bounded here:
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 
 COUNT_LIMIT = 1_000
@@ -32,18 +34,40 @@ class Count:
     exact: bool
 
 
+# The planner's estimates, by query, for `ESTIMATE_SECONDS`: an estimate only changes when
+# `ANALYZE` refreshes the statistics, and a list people page through asks the same one again and
+# again (every staff member's unfiltered list, each page of it). Per process, at most
+# `ESTIMATES_KEPT` queries; a stale one is as good as a fresh one (both are guesses).
+ESTIMATE_SECONDS = 60.0
+ESTIMATES_KEPT = 512
+_estimates: dict[tuple, tuple[float, int]] = {}
+
+
+def forget_estimates() -> None:
+    _estimates.clear()
+
+
 def _estimate(queryset: QuerySet) -> int:
     """The planner's row estimate for `queryset` (PostgreSQL); 0 where there is no estimate."""
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return 0
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    key = (queryset.db, sql, tuple(map(repr, params)))
+    now = time.monotonic()
+    kept = _estimates.get(key)
+    if kept is not None and kept[0] > now:
+        return kept[1]
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
+    rows = int(plan[0]["Plan"]["Plan Rows"])
+    if len(_estimates) >= ESTIMATES_KEPT:
+        _estimates.clear()
+    _estimates[key] = (now + ESTIMATE_SECONDS, rows)
+    return rows
 
 
 def capped_count(queryset, limit: int | None = None) -> Count:
@@ -91,21 +115,46 @@ def page_rows(queryset, offset: int, limit: int):
     return queryset.filter(pk__in=keys)
 
 
-def page_count(queryset: QuerySet, offset: int, size: int, read: int) -> Count:
+def page_count(queryset: QuerySet, offset: int, size: int, read: int, capped: int | None = None) -> Count:
     """The count of a list whose page at `offset` read `read` rows when asked for `size + 1` (one
     more than the page, which tells whether there is a next page), with as little counting as can be:
 
     - a page with no row after it ends the list: the count is exact, no query of its own (every
       deputy's list, the last page of any list);
     - a page past `COUNT_LIMIT` rows: more than `COUNT_LIMIT`, so the planner's estimate;
-    - otherwise `capped_count`, which lets the planner count in whatever order is cheapest."""
+    - otherwise `capped_count`, which lets the planner count in whatever order is cheapest; `capped`
+      is that count if the page's own query read it (`with_capped_count`), and then no query is made."""
     seen = offset + read
     if read <= size:
         # The list ends on this page (a page past the end has no rows and no count).
         return Count(seen, True) if read or offset == 0 else Count(0, False)
     if seen > COUNT_LIMIT:
         return Count(max(_estimate(queryset), seen), False)
-    return capped_count(queryset)
+    if capped is None:
+        return capped_count(queryset)
+    if capped <= COUNT_LIMIT:
+        return Count(capped, True)
+    return Count(max(_estimate(queryset), COUNT_LIMIT + 1), False)
+
+
+# The annotation `with_capped_count` adds to a page's rows.
+CAPPED_COUNT = "capped_count_of_list"
+
+
+def needs_capped_count(offset: int, size: int) -> bool:
+    """Whether `page_count` may want the capped count of a page at `offset` of `size` rows (read as
+    `size + 1`): only if a full page there still leaves the list within `COUNT_LIMIT` rows."""
+    return offset + size + 1 <= COUNT_LIMIT
+
+
+def with_capped_count(page: QuerySet, queryset: QuerySet) -> QuerySet:
+    """`page` (rows of `queryset`) with `capped_count(queryset)`'s `COUNT(*) FROM (… LIMIT n + 1)`
+    as the annotation `CAPPED_COUNT`: an uncorrelated scalar subquery, run once per query, so a list
+    page and its count are one round trip instead of two."""
+    sql, params = queryset.order_by().values("pk")[: COUNT_LIMIT + 1].query.sql_with_params()
+    # The SQL is compiled by Django from the queryset; every value stays a bound parameter.
+    counted = RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS capped", params, output_field=IntegerField())  # noqa: S608, S611
+    return page.annotate(**{CAPPED_COUNT: counted})
 
 
 def keyed_page(queryset: QuerySet, offset: int, limit: int) -> QuerySet:

@@ -3,7 +3,16 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from common.pagination import MAX_OFFSET, capped_count, keyed_page, page_count, page_rows
+from common.pagination import (
+    CAPPED_COUNT,
+    MAX_OFFSET,
+    capped_count,
+    keyed_page,
+    needs_capped_count,
+    page_count,
+    page_rows,
+    with_capped_count,
+)
 
 
 def _plain(queryset: QuerySet) -> bool:
@@ -25,7 +34,7 @@ class Pagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None, load=None):
         """The page's rows; `load(page)`, if given, reads them from the page's queryset (plain rows
-        instead of model instances, say)."""
+        instead of model instances, say) as dicts that keep the queryset's annotations."""
         size = self.get_page_size(request)
         if not size:
             return None
@@ -43,16 +52,24 @@ class Pagination(PageNumberPagination):
         self.size = size
         offset = (self.number - 1) * size
         # One row beyond the page tells whether there is a next page (and often the count) without counting.
+        capped = None
         if load is not None and isinstance(queryset, QuerySet) and not _plain(queryset):
-            rows = list(load(keyed_page(queryset, offset, size + 1)))
+            page = keyed_page(queryset, offset, size + 1)
+            counting = needs_capped_count(offset, size)
+            rows = list(load(with_capped_count(page, queryset) if counting else page))
+            if counting and rows:
+                capped = rows[0][CAPPED_COUNT]
+                for row in rows:
+                    del row[CAPPED_COUNT]
         else:
             page = page_rows(queryset, offset, size + 1)
             rows = list(load(page) if load is not None else page)
         self._check_page(rows, raw)
         self.has_next = len(rows) > size
         if load is not None and isinstance(queryset, QuerySet):
-            # The suggestion list: a page that ends the list is its count (3 queries, else 4).
-            self.counted = page_count(queryset, offset, size, len(rows))
+            # The suggestion list: the page's query reads its capped count too (one query), and
+            # a list longer than `COUNT_LIMIT` asks the planner's estimate (a second).
+            self.counted = page_count(queryset, offset, size, len(rows), capped)
         else:
             self.counted = capped_count(queryset)
         return rows[:size]

@@ -39,6 +39,13 @@ class StrictBooleanField(forms.NullBooleanField):
     def validate(self, value):
         pass
 
+    def clean_or_none(self, value) -> bool | None:
+        """The value, or None where it is missing or not a boolean (the filter answers that with a 400)."""
+        try:
+            return self.to_python(value)
+        except forms.ValidationError:
+            return None
+
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
@@ -108,7 +115,9 @@ class SuggestionFilter(SearchLastMixin, FilterSet):
 
     def filter_mine(self, qs, name, value):
         user = self.request.user
-        if not value or not user.is_authenticated:
+        if not value or not user.is_authenticated or isinstance(qs, selectors.OwnSuggestions):
+            # The list already narrowed a deputy's visibility to their own rows: the same UNION
+            # again doubled the page's planning (6 ms under load at 1M).
             return qs
         return qs.filter(pk__in=selectors.own_suggestion_ids(user))
 

@@ -7,6 +7,7 @@ so its existence is not leaked.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 
 from django.db import connection
@@ -27,12 +28,15 @@ from django.db.models.lookups import IsNull
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.db import RelatedRowsJSON, json_date, json_datetime, json_rows
 from common.errors import ActionNotFound
+from common.pagination import forget_estimates
 
 from .models import (
     PUBLISHED_STATUSES,
     REPLY_DEADLINE_KINDS,
     Assignment,
+    AssignmentStatus,
     Commitment,
     CongressSession,
     Contact,
@@ -222,7 +226,7 @@ def participation_checker(user: User | None) -> Callable[[Suggestion], bool]:
 
 
 def participated_among(user: User | None, rows: list[dict]) -> set[int]:
-    """The ids among a list page's rows (`suggestion_rows` with `add_row_relations`) whose whole
+    """The ids among a list page's rows (`suggestion_rows`) whose whole
     record `user` may read: none, all (staff), from the rows' live assignments (units), from the
     rows' lead deputy and co-signers (deputies), and for the rest one query on their ids (by
     primary key, so it costs the page and not the user's whole record)."""
@@ -276,6 +280,35 @@ def own_suggestion_ids(user: User):
     led = Suggestion.objects.filter(lead_deputy=user).order_by().values("pk")
     cosigned = CoSigner.objects.filter(deputy=user).order_by().values("suggestion_id")
     return led.union(cosigned)
+
+
+class OwnSuggestions(QuerySet):
+    """The rows of `own_suggestions_visible_to`: already the caller's own among what they may see,
+    so the list's `?mine=` filter has nothing left to do on them (the class survives every clone)."""
+
+
+def own_suggestions_visible_to(user: User) -> QuerySet[Suggestion]:
+    """`suggestions_visible_to(user)` among `own_suggestion_ids(user)`, the same rows, for a deputy's
+    own list (`?mine=true`), with the visibility rule narrowed to their own rows: what they lead and
+    co-sign without having declined they take part in, so no other condition is needed, and
+    the co-signatures they declined (few, often none) go through the whole rule.
+
+    The whole rule (lead, co-signer, merged, supervised, public: four EXISTS and an OR) made the
+    list's query slow to build and plan twice over (its keys and its capped count), for no row it
+    could change but declined ones (docs/benchmarks.md). One small query reads those first."""
+    declined = list(
+        CoSigner.objects.filter(deputy=user, status=CoSignerStatus.DECLINED).values_list("suggestion_id", flat=True)
+    )
+    taking_part = (
+        Suggestion.objects.filter(lead_deputy=user)
+        .order_by()
+        .values("pk")
+        .union(CoSigner.objects.filter(deputy=user).exclude(status=CoSignerStatus.DECLINED).values("suggestion_id"))
+    )
+    own = Q(pk__in=taking_part)
+    if declined:
+        own |= Q(pk__in=suggestions_visible_to(user).filter(pk__in=declined).values("pk"))
+    return OwnSuggestions(model=Suggestion).filter(own)
 
 
 def get_suggestion_for(user: User | None, pk: int | str) -> Suggestion:
@@ -357,9 +390,14 @@ def newest_first_by_own_rows() -> list:
     return [shifted.desc(), "-id"]
 
 
-def suggestion_list_keys(user: User | None) -> QuerySet[Suggestion]:
+def suggestion_list_keys(user: User | None, *, own: bool = False) -> QuerySet[Suggestion]:
     """The suggestions `user` finds in lists, in the list's order, with nothing loaded yet: what a
-    list pages through before it loads its page's rows (`suggestion_list`, `suggestion_rows`)."""
+    list pages through before it loads its page's rows (`suggestion_list`, `suggestion_rows`).
+
+    `own`: the caller asks for their own only (`?mine=true`, which the list's filter applies in any
+    case); a deputy's visibility rule is then narrowed to their rows (`own_suggestions_visible_to`)."""
+    if own and user is not None and user.is_authenticated and user.is_deputy:
+        return own_suggestions_visible_to(user)
     qs = suggestions_visible_to(user)
     if user is not None and user.is_authenticated and user.is_unit_user:
         qs = newest_first_for_unit(qs, user.unit_id)
@@ -369,10 +407,37 @@ def suggestion_list_keys(user: User | None) -> QuerySet[Suggestion]:
 def newest_first_for_unit(qs: QuerySet[Suggestion], unit_id: int | None) -> QuerySet[Suggestion]:
     """`qs`, which holds only suggestions of this unit, in the list's order, read from the unit's
     own rows when it has few (`SMALL_UNIT_ROWS`): a unit's list and the `?unit=` filter alike."""
-    live = Assignment.objects.live().filter(unit_id=unit_id)
-    if live.order_by().values("pk")[: SMALL_UNIT_ROWS + 1].count() <= SMALL_UNIT_ROWS:
+    if unit_is_small(unit_id):
         return qs.order_by(*newest_first_by_own_rows())
     return qs
+
+
+# Whether a unit holds at most `SMALL_UNIT_ROWS` live assignments, by unit id, for
+# `UNIT_SIZE_SECONDS` (per process). It only chooses between two plans of the same rows in the
+# same order, never what anyone sees, and a unit's size moves by a few rows a day: counting it on
+# every page was one query in five of a unit's list (docs/benchmarks.md).
+UNIT_SIZE_SECONDS = 300.0
+_small_units: dict[int | None, tuple[float, bool]] = {}
+
+
+def unit_is_small(unit_id: int | None) -> bool:
+    now = time.monotonic()
+    kept = _small_units.get(unit_id)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    live = Assignment.objects.live().filter(unit_id=unit_id)
+    small = live.order_by().values("pk")[: SMALL_UNIT_ROWS + 1].count() <= SMALL_UNIT_ROWS
+    if len(_small_units) > 10_000:
+        _small_units.clear()
+    _small_units[unit_id] = (now + UNIT_SIZE_SECONDS, small)
+    return small
+
+
+def forget_list_plans() -> None:
+    """Drop what lists keep between requests to choose their plans (unit sizes, count estimates):
+    tests start each case cold, so a pinned query count does not depend on the cases before it."""
+    _small_units.clear()
+    forget_estimates()
 
 
 def suggestion_list(user: User | None) -> QuerySet[Suggestion]:
@@ -390,34 +455,40 @@ ROW_COLUMNS = (
 
 
 def suggestion_rows(page: QuerySet[Suggestion]) -> list[dict]:
-    """The rows of a page of `suggestion_list_keys` (in its order) as plain dicts of `ROW_COLUMNS`
-    and `session_label`, in one query; `add_row_relations` then adds what they hold.
+    """The rows of a page of `suggestion_list_keys` (in its order) as plain dicts of `ROW_COLUMNS`,
+    `session_label`, their `cosignatures` (deputy_id, status, responded_at, withdraw_consent) and
+    live `assignments` (id, unit_id, role, status, due_date) by role and id, in one query: the
+    relations come as JSON arrays read by correlated subqueries (`common.db.RelatedRowsJSON`). Annotations
+    of `page` (the paginator's capped count) are read along.
 
     For the API's list, which prints ids and no names: model instances, the joins to category and
-    deputy and the per-row related managers made up most of its time (docs/benchmarks.md)."""
-    rows = list(page.values(*ROW_COLUMNS, "session__term", "session__number"))
+    deputy and the per-row related managers made up most of its time, then the two queries for
+    co-signers and assignments (docs/benchmarks.md)."""
+    page = page.annotate(
+        cosignature_rows=RelatedRowsJSON(
+            CoSigner, "suggestion_id", ("id", "deputy_id", "status", "responded_at", "withdraw_consent")
+        ),
+        # Live ones (`AssignmentQuerySet.live`).
+        assignment_rows=RelatedRowsJSON(
+            Assignment,
+            "suggestion_id",
+            ("role", "id", "unit_id", "status", "due_date"),
+            exclude={"status": AssignmentStatus.RETURNED},
+        ),
+    )
+    rows = list(page.values(*ROW_COLUMNS, "session__term", "session__number", *page.query.annotations))
     for row in rows:
         row["session_label"] = session_label(row.pop("session__term"), row.pop("session__number"))
-    return rows
-
-
-def add_row_relations(rows: list[dict]) -> list[dict]:
-    """Adds to `suggestion_rows` their `cosignatures` (deputy_id, status, responded_at,
-    withdraw_consent) and live `assignments` (id, unit_id, role, status, due_date), lead units
-    first: two queries whatever the number of rows."""
-    by_id = {row["id"]: row for row in rows}
-    for row in rows:
-        row["cosignatures"], row["assignments"] = [], []
-    if not rows:
-        return rows
-    cosigners = CoSigner.objects.filter(suggestion_id__in=list(by_id)).order_by("id")
-    for suggestion_id, *cosigner in cosigners.values_list(
-        "suggestion_id", "deputy_id", "status", "responded_at", "withdraw_consent"
-    ):
-        by_id[suggestion_id]["cosignatures"].append(tuple(cosigner))
-    live = Assignment.objects.live().filter(suggestion_id__in=list(by_id)).order_by("role", "id")
-    for suggestion_id, *assignment in live.values_list("suggestion_id", "id", "unit_id", "role", "status", "due_date"):
-        by_id[suggestion_id]["assignments"].append(tuple(assignment))
+        # Ordered here as one suggestion's view orders them (`with_row_relations`): co-signers by
+        # id, assignments by role and id; neither JSON aggregate orders its input on both databases.
+        row["cosignatures"] = [
+            (deputy, status, json_datetime(responded), bool(consent))
+            for _, deputy, status, responded, consent in sorted(json_rows(row.pop("cosignature_rows")))
+        ]
+        row["assignments"] = [
+            (pk, unit, role, status, json_date(due))
+            for role, pk, unit, status, due in sorted(json_rows(row.pop("assignment_rows")))
+        ]
     return rows
 
 

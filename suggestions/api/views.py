@@ -16,7 +16,7 @@ from accounts.api.views import IsStaffOrReadOnly
 from common.api import SafeJSONParser
 from common.errors import ActionInvalid
 from suggestions import selectors, services
-from suggestions.filters import DeadlineFilter, SuggestionFilter
+from suggestions.filters import DeadlineFilter, StrictBooleanField, SuggestionFilter
 from suggestions.models import (
     Assignment,
     Category,
@@ -66,13 +66,15 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        # The list pages through keys, then loads its page's rows as plain dicts (`list`).
-        return selectors.suggestion_list_keys(self.request.user)
+        # The list pages through keys, then loads its page's rows as plain dicts (`list`). `?mine=`
+        # is applied by the filter; knowing it here lets a deputy's visibility rule be narrowed to
+        # their own rows first (a bad value is the filter's 400).
+        own = self.action == "list" and StrictBooleanField().clean_or_none(self.request.query_params.get("mine"))
+        return selectors.suggestion_list_keys(self.request.user, own=bool(own))
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginator.paginate_queryset(queryset, request, view=self, load=selectors.suggestion_rows)
-        rows = selectors.add_row_relations(page)
+        rows = self.paginator.paginate_queryset(queryset, request, view=self, load=selectors.suggestion_rows)
         participated = selectors.participated_among(request.user, rows)
         text, tz = s.search_text({"request": request}), timezone.get_current_timezone()
         # A search page's highlights in one query, with the reply passages the caller may read.

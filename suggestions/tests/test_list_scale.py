@@ -59,3 +59,37 @@ def test_search_rows_carry_their_highlight(cast, api):
     suggestion_in_state("registered", cast=cast, title="关于改造南冲电排站的建议")
     rows = api(cast.sam).get("/api/v1/suggestions/?search=电排站").json()["results"]
     assert rows and all("<mark>" in row["highlight"]["title"] for row in rows)
+
+
+def test_a_deputys_own_list_narrowed_to_their_rows_is_the_same_rows(cast, api):
+    """`own_suggestions_visible_to` equals the whole visibility rule among the deputy's own rows,
+    declined co-signatures included: a declined draft drops out, a declined published one stays."""
+    from suggestions.models import CoSigner, CoSignerStatus
+
+    draft = suggestion_in_state("draft", cast=cast, co_signers=[cast.bob])
+    published = suggestion_in_state("replied", cast=cast, co_signers=[cast.bob], public=True)
+    confirmed = suggestion_in_state("registered", cast=cast, co_signers=[cast.bob])
+    CoSigner.objects.filter(suggestion__in=[draft, published], deputy=cast.bob).update(status=CoSignerStatus.DECLINED)
+    for who in ("alice", "bob", "carol"):
+        user = cast[who]
+        whole = selectors.suggestions_visible_to(user).filter(pk__in=selectors.own_suggestion_ids(user))
+        assert set(selectors.own_suggestions_visible_to(user)) == set(whole), who
+    rows = api(cast.bob).get("/api/v1/suggestions/?mine=true").json()["results"]
+    assert {r["id"] for r in rows} == {published.pk, confirmed.pk}
+    assert api(cast.bob).get("/api/v1/suggestions/?mine=maybe").status_code == 400
+
+
+def test_list_rows_read_live_assignments_and_every_co_signer_in_one_query(cast, api, django_assert_num_queries):
+    """A returned assignment is no longer on the row; co-signers come in their order, with their
+    times and consent; the row equals the single suggestion's view."""
+    from suggestions.models import Assignment, AssignmentStatus
+
+    suggestion = suggestion_in_state("handling", cast=cast, co_signers=[cast.bob, cast.carol])
+    returned = Assignment.objects.filter(suggestion=suggestion).order_by("id").first()
+    Assignment.objects.filter(pk=returned.pk).update(status=AssignmentStatus.RETURNED)
+    client = api(cast.sam)
+    with django_assert_num_queries(1):
+        row = client.get("/api/v1/suggestions/").json()["results"][0]
+    assert returned.pk not in {a["id"] for a in row["assignments"]}
+    assert [c["deputy"] for c in row["co_signer_status"]] == [cast.bob.pk, cast.carol.pk]
+    assert row == client.get(f"/api/v1/suggestions/{suggestion.pk}/").json()
