@@ -14,4 +14,5 @@ RUN DEBUG=false ALLOW_INSECURE_SECRET=true python manage.py compilemessages -v 0
  && mkdir -p /app/media && chown app:app /app/media
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# config/gunicorn.py loads the app once in the master (preload) and warms what the first request would load.
+CMD ["gunicorn", "config.wsgi:application", "-c", "config/gunicorn.py", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -51,7 +51,7 @@ export DATABASE_URL=${PG}/${DB} REDIS_URL=${PEAK_REDIS:-redis://127.0.0.1:6379/8
 $PY manage.py migrate --noinput -v 0
 $PY bench/peak.py setup --out "$OUT" --deputies "$DEPUTIES" --units "$UNITS" --staff "$STAFF"
 
-.venv/bin/gunicorn config.wsgi -c bench/gunicorn_peak.py --bind "127.0.0.1:${PORT}" --workers "$WORKERS" --timeout 120 \
+.venv/bin/gunicorn config.wsgi -c config/gunicorn.py --bind "127.0.0.1:${PORT}" --workers "$WORKERS" --timeout 120 \
   --access-logfile /dev/null --error-logfile "${OUT}/server.log" --capture-output &
 server_pid=$!
 .venv/bin/celery -A config worker --concurrency 1 --loglevel WARNING --without-gossip --without-mingle \

@@ -39,12 +39,21 @@ class Kind(models.TextChoices):
 class Notification(models.Model):
     """One thing said to one person, shown in the notification centre (bell)."""
 
-    # No single-column indexes on recipient, deadline and event: the indexes below lead with each of them
-    # (and serve the cascades), and every index is one more entry to write per reminder in the sweep.
+    # Every index is one more entry to write per reminder in the sweep (100,000 on a busy morning), so a
+    # reminder row has four: the primary key, the once-per-stage constraint, the inbox and the unread
+    # count. No single-column indexes on recipient, deadline and event: the indexes below lead with each of
+    # them (and serve the cascades). None on suggestion either: nothing reads notifications by suggestion,
+    # and suggestions are never deleted (the admin is read-only, no service deletes one), so its cascade
+    # never runs.
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", db_index=False)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     suggestion = models.ForeignKey(
-        "suggestions.Suggestion", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+        "suggestions.Suggestion",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     # A reminder stage: which deadline, at which due date (an extension starts the stages afresh), which stage.
     deadline = models.ForeignKey(
@@ -69,7 +78,9 @@ class Notification(models.Model):
     # Everything the message needs, so rendering in the reader's language costs no query.
     params = models.JSONField(default=dict, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    # Not indexed on its own: the bell and the digest read one recipient's rows by date, which
+    # `notification_inbox` (recipient, -created_at) serves; only the admin's list sorts all rows by it.
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("notification (提醒)")
@@ -123,13 +134,18 @@ class Delivery(models.Model):
     """The outbox: one message to send on one outside channel, retried until sent."""
 
     # What makes this message unique ("email:n12", "webhook:d7:2026-12-01:overdue_7:u3", "digest:u5:2026-12-01").
-    key = models.CharField(max_length=200, unique=True)
+    # Unique by a constraint rather than `unique=True`, which on PostgreSQL adds a second (LIKE) index that no
+    # query uses and every queued message would pay for.
+    key = models.CharField(max_length=200)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     notification = models.ForeignKey(
         Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Indexed only where set (group-robot rows, below): an e-mail row writes no entry for its empty unit.
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     # A group-robot message's kind and params; a digest's period.
     params = models.JSONField(default=dict, blank=True)
     status = models.CharField(
@@ -146,6 +162,10 @@ class Delivery(models.Model):
         verbose_name = _("delivery (发送记录)")
         verbose_name_plural = _("deliveries (发送记录)")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # Exactly once per message: queuing it again (a repeated sweep or event) is a no-op.
+            models.UniqueConstraint(fields=["key"], name="delivery_key_once"),
+        ]
         indexes = [
             # The sender's trigger column; only pending rows matter, so the index stays small. The sender takes
             # the oldest in (next_attempt_at, id) order: with the id in the index that is one step of a walk,
@@ -153,7 +173,14 @@ class Delivery(models.Model):
             models.Index(
                 fields=["next_attempt_at", "id"], condition=Q(status="pending"), name="delivery_pending_next_attempt"
             ),
-            models.Index(fields=["status", "-last_attempt_at"], name="delivery_status_attempt"),
+            # Staff's "deliveries in trouble" page, newest attempt first. Partial: a message queued or sent
+            # without trouble has no entry, so the sweep and the sender never write one.
+            models.Index(
+                fields=["-last_attempt_at", "-id"],
+                condition=Q(status="failed") | Q(status="pending", attempts__gt=0),
+                name="delivery_in_trouble",
+            ),
+            models.Index(fields=["unit"], condition=Q(unit__isnull=False), name="delivery_unit"),
         ]
 
     def __str__(self) -> str:

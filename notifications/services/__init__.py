@@ -30,8 +30,8 @@ from .events import (
 from .outbox import (
     backoff,
     deliveries_send,
+    deliveries_send_batch,
     delivery_retry,
-    delivery_send_one,
     digests_queue,
 )
 from .reading import (
@@ -59,8 +59,8 @@ __all__ = [
     "backoff",
     "batch_size_setting",
     "deliveries_send",
+    "deliveries_send_batch",
     "delivery_retry",
-    "delivery_send_one",
     "digests_queue",
     "group_release",
     "notification_mark_read",

@@ -44,6 +44,15 @@ def batch_size_setting() -> int:
     return int(getattr(settings, "REMINDER_SWEEP_BATCH", DEFAULT_BATCH))
 
 
+DEFAULT_SEND_BATCH = 50
+
+
+def send_batch_setting() -> int:
+    """Outbox rows one sender claims at a time. Each is marked as soon as it is sent, so a bigger batch
+    only means fewer claims; it holds its rows away from other senders a little longer."""
+    return int(getattr(settings, "OUTBOX_SEND_BATCH", DEFAULT_SEND_BATCH))
+
+
 # ---------------------------------------------------------------------------------------------
 # Quiet hours and preferences
 

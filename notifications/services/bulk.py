@@ -47,7 +47,9 @@ def _element(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     text = value.isoformat() if isinstance(value, dt.date | dt.datetime | dt.time) else str(value)
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if "\\" in text or '"' in text:
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + text + '"'
 
 
 def array_literal(values: Sequence[Any]) -> str:
@@ -57,22 +59,28 @@ def array_literal(values: Sequence[Any]) -> str:
     much cheaper than parsing the `ARRAY[...]` expression of thousands of constants that the
     driver would make of a Python list.
     """
-    return "{" + ",".join(_element(v) for v in values) + "}"
+    if all(type(v) is int for v in values):  # ids, the commonest column: no per-value dispatch
+        return "{" + ",".join(map(str, values)) + "}"
+    return "{" + ",".join([_element(v) for v in values]) + "}"
 
 
-def insert_ignoring_conflicts(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+def insert_ignoring_conflicts(
+    model: type[models.Model], rows: list[dict[str, Any]], *, returning: Sequence[str] = ()
+) -> list[tuple] | None:
     """INSERT the rows (dicts keyed by column attname); a row that breaks a unique constraint is skipped.
 
     Every row must carry the same keys; the other columns get their model default (or now() for
-    auto_now fields), computed once for the whole batch.
+    auto_now fields), computed once for the whole batch. With `returning` (column names), on PostgreSQL
+    the inserted rows' values come back as tuples (the skipped rows' do not); elsewhere None: the
+    caller reads them back itself.
     """
     if not rows:
-        return
+        return [] if returning and connection.vendor == "postgresql" else None
     given = list(rows[0])
     now = timezone.now()
     if connection.vendor != "postgresql":
         model.objects.bulk_create([model(**row) for row in rows], ignore_conflicts=True)
-        return
+        return None
     fields = _columns(model, given)
     names, casts, arrays = [], [], []
     for f in fields:
@@ -83,10 +91,15 @@ def insert_ignoring_conflicts(model: type[models.Model], rows: list[dict[str, An
         if f.attname in given:
             values = [row[f.attname] for row in rows]
             if is_json:
-                # Rows often share one params object (a deadline's stage, told to several people).
+                # Rows often share one params object (a deadline's stage, told to several people), and
+                # outbox rows mostly carry an empty one.
                 dumped: dict[int, str] = {}
                 values = [
-                    None if v is None else dumped.get(id(v)) or dumped.setdefault(id(v), json.dumps(v, cls=f.encoder))
+                    None
+                    if v is None
+                    else "{}"
+                    if v == {}
+                    else dumped.get(id(v)) or dumped.setdefault(id(v), json.dumps(v, cls=f.encoder))
                     for v in values
                 ]
         else:
@@ -101,5 +114,9 @@ def insert_ignoring_conflicts(model: type[models.Model], rows: list[dict[str, An
         f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 (names come from the model, values are parameters)
         f"SELECT * FROM unnest({', '.join(casts)}) ON CONFLICT DO NOTHING"
     )
+    if returning:
+        column = {f.attname: f.column for f in model._meta.concrete_fields}
+        sql += " RETURNING " + ", ".join(connection.ops.quote_name(column[name]) for name in returning)
     with connection.cursor() as cursor:
         cursor.execute(sql, arrays)
+        return cursor.fetchall() if returning else None

@@ -259,23 +259,30 @@ def reminders_sweep_batch(*, today: dt.date | None = None, batch_size: int | Non
 
         if notifications:
             # The unique constraint makes a stage that another run already recorded a silent no-op.
-            insert_ignoring_conflicts(Notification, notifications)
-            # Read the rows back (new or not) to queue their outbox rows; these inserts are no-ops too.
-            stages = {s.key for _d, s in plans}
-            wanted = {(d.pk, d.due_date, s.key) for d, s in plans}
-            saved = [
-                (pk, recipient_id)
-                for pk, recipient_id, deadline_id, due_date, stage_key in Notification.objects.filter(
-                    deadline_id__in=[d.pk for d, _s in plans], stage__in=stages
-                ).values_list("id", "recipient_id", "deadline_id", "due_date", "stage")
-                if (deadline_id, due_date, stage_key) in wanted
-            ]
+            saved = insert_ignoring_conflicts(Notification, notifications, returning=("id", "recipient_id"))
+            if saved is None or len(saved) < len(notifications):
+                # Some were there already (or SQLite, which returns nothing): read them all back, new or
+                # not, to queue their outbox rows; the outbox inserts for the old ones are no-ops too.
+                saved = _recorded(plans)
             prefs = preferences_for(users.keys())
             insert_ignoring_conflicts(Delivery, _user_delivery_rows(saved, users, prefs, now) + webhooks)
         elif webhooks:
             insert_ignoring_conflicts(Delivery, webhooks)
         _advance([(d.pk, next_on) for d, _stage, next_on in staged])
     return [d.pk for d in deadlines]
+
+
+def _recorded(plans: list[tuple[_Due, Stage]]) -> list[tuple[int, int]]:
+    """(notification id, recipient id) of every reminder recorded for these deadlines' current stages."""
+    stages = {s.key for _d, s in plans}
+    wanted = {(d.pk, d.due_date, s.key) for d, s in plans}
+    return [
+        (pk, recipient_id)
+        for pk, recipient_id, deadline_id, due_date, stage_key in Notification.objects.filter(
+            deadline_id__in=[d.pk for d, _s in plans], stage__in=stages
+        ).values_list("id", "recipient_id", "deadline_id", "due_date", "stage")
+        if (deadline_id, due_date, stage_key) in wanted
+    ]
 
 
 def _advance(pairs: list[tuple[int, dt.date]]) -> None:

@@ -98,7 +98,7 @@ def test_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(redis_db, tmp
 
         def kill_mid_request(index):
             if index == KILL_AT:
-                # The worker is inside delivery_send_one: row locked, transaction open, waiting for us.
+                # The worker is sending (its batch claimed, its rows held by its session), waiting for us.
                 os.killpg(worker.pid, signal.SIGKILL)
                 killed.set()
 
@@ -110,7 +110,7 @@ def test_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(redis_db, tmp
             assert worker.returncode == -signal.SIGKILL
             in_flight = sink.received[KILL_AT - 1]["key"]
 
-            # The sweep had committed every stage; the delivery in flight rolled back to pending.
+            # The sweep had committed every stage; the delivery in flight was never marked: still pending.
             assert Notification.objects.count() == DEADLINES
             wait_for(
                 lambda: Delivery.objects.filter(status=DeliveryStatus.SENT).count() == KILL_AT - 1,

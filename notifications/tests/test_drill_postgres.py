@@ -82,7 +82,7 @@ def test_postgres_restarted_during_delivery_loses_nothing(tmp_path):
 
             def crash_postgres(index):
                 if index == RESTART_AT and not restarted.is_set():
-                    # The worker is inside delivery_send_one: its row locked, its transaction open.
+                    # The worker is sending (its rows held by its session), its connection open.
                     pg.restart()
                     # Messages whose sending began before the database came back: their transactions died.
                     with sink.lock:
