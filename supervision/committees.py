@@ -13,15 +13,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from common.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
 from common.pagination import FastPaginator
 from suggestions.models import Category, CongressSession, Suggestion
 from suggestions.selectors import keys_part_by_part, suggestion_list, with_row_relations
 
-from .models import Committee, CommitteeKind, KeySuggestion
+from .models import COMMITTEE_MEMBER_ROLES, Committee, CommitteeKind, KeySuggestion
 
-MEMBER_ROLES = (Role.DEPUTY, Role.STAFF, Role.SUPERVISOR)
+MEMBER_ROLES = COMMITTEE_MEMBER_ROLES
 
 # ---------------------------------------------------------------------------------------------
 # Reads

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Unit
+from accounts.models import Role, Unit
 from suggestions.models import Rating, Suggestion
 
 User = settings.AUTH_USER_MODEL
@@ -344,6 +344,11 @@ class CommitteeKind(models.TextChoices):
     SPECIAL = "special_committee", _("Special committee (专门委员会)")
     WORKING = "working_committee", _("Working committee (工作委员会)")
     DEPUTY_GROUP = "deputy_group", _("Deputies' professional group (代表专业小组)")
+
+
+# Who may sit on a committee or professional group: deputies, staff and supervisors, never a
+# handling unit's people (the roster service refuses them; the visibility rule relies on it).
+COMMITTEE_MEMBER_ROLES = (Role.DEPUTY, Role.STAFF, Role.SUPERVISOR)
 
 
 class Committee(models.Model):

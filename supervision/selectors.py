@@ -35,6 +35,7 @@ from suggestions.models import (
 from suggestions.selectors import suggestions_participated_by
 
 from .models import (
+    COMMITTEE_MEMBER_ROLES,
     SUGGESTION_KINDS,
     Campaign,
     Committee,
@@ -94,6 +95,10 @@ def committee_category_ids(user) -> QuerySet:
 def committee_category_list(user) -> list[int]:
     """The categories a committee of the user supervises, with their sub-categories, as a list (one query
     on the small category and committee tables)."""
+    if user is None or not user.is_authenticated or not (user.role in COMMITTEE_MEMBER_ROLES or user.is_superuser):
+        # Handling units' people sit on no committee (`committees.committee_save` refuses them), so
+        # their every list and page is spared this round trip.
+        return []
     ids = committee_category_ids(user)
     return list(Category.objects.filter(Q(pk__in=ids) | Q(parent_id__in=ids)).values_list("pk", flat=True))
 
