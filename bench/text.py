@@ -12,9 +12,9 @@ filler sentences (seeded), as one UPDATE per batch. Then it measures, in one run
 - `index`: `manage.py rebuild_search_index --full` over the whole table (a pool of jieba
   processes, COPY, GIN indexes built after the load);
 - `search`: the API list `?search=` and the pages `?q=` as staff and as the deputy with the most
-  suggestions, the public page and the open-data list anonymously; each both ways in the same run,
-  ranking the bounded window of newest matches (`SEARCH_WINDOW`) and ranking every match (the
-  former way), so the ratio is measured under the same load;
+  suggestions, the public page and the open-data list anonymously, ranking the bounded window of
+  newest matches (`SEARCH_WINDOW`); with `--compare` also ranking every match (the former way) in
+  the same run, so the ratio is measured under the same load;
 - `similar`: `POST /api/v1/suggestions/similar/` with a draft's title and body;
 - `routing`: `train_router` once, then `POST /api/v1/routing/suggest/` per suggestion.
 Medians over several queries, all through Django's test client (the whole request).
@@ -167,12 +167,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prepare", action="store_true", help="give the generated rows text first")
     parser.add_argument("--skip-index", action="store_true", help="do not rebuild the search index")
+    parser.add_argument("--skip-search", action="store_true", help="do not measure search")
+    parser.add_argument("--window", type=int, default=0, help="SEARCH_WINDOW to measure (default: the code's)")
     parser.add_argument("--skip-similar", action="store_true", help="do not measure similar suggestions")
     parser.add_argument("--skip-routing", action="store_true", help="do not measure routing")
     parser.add_argument("--skip-train", action="store_true", help="use the stored router model")
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--runs", type=int, default=3, help="timed runs per query and mode")
     parser.add_argument("--workers", type=int, default=0, help="segmenting processes for the index build")
+    parser.add_argument("--compare", action="store_true", help="also rank every match (the former way), same run")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     total = Suggestion.objects.count()
@@ -218,10 +221,14 @@ def main() -> None:
         ("public page", "anonymous", "/public/", "q"),
         ("open data", "anonymous", "/api/v1/public/suggestions/", "search"),
     ]
-    for label, who, url, param in targets:
+    window_size = args.window or search.SEARCH_WINDOW or 1000
+    for label, who, url, param in [] if args.skip_search else targets:
         client = clients[who]
         medians = {}
-        for mode, window in (("window", search.SEARCH_WINDOW or 1000), ("all matches", None)):
+        modes = (
+            (("window", search.SEARCH_WINDOW or 1000), ("all matches", None)) if args.compare else (("window", 1000),)
+        )
+        for mode, window in modes:
             search.SEARCH_WINDOW = window
             for words in SEARCHES[:2]:
                 get(client, url, {param: words})  # warm
@@ -232,12 +239,16 @@ def main() -> None:
                 )
             medians[mode] = statistics.median(samples)
             report(f"search {label} ({mode})", samples)
-        search.SEARCH_WINDOW = 1000
-        print(f"   ratio all matches / window: {medians['all matches'] / medians['window']:.1f}x")
-    counts = [
-        get(clients["staff"], "/api/v1/suggestions/", {"search": w, "page_size": 1}).json()["count"] for w in SEARCHES
-    ]
-    print(f"   staff results per query (window {search.SEARCH_WINDOW}): {counts}")
+        search.SEARCH_WINDOW = window_size
+        if args.compare:
+            print(f"   ratio all matches / window: {medians['all matches'] / medians['window']:.1f}x")
+    if not args.skip_search:
+        search.SEARCH_WINDOW = window_size
+        counts = [
+            get(clients["staff"], "/api/v1/suggestions/", {"search": w, "page_size": 1}).json()["count"]
+            for w in SEARCHES
+        ]
+        print(f"   staff results per query (window {search.SEARCH_WINDOW}): {counts}")
 
     # Ten drafts spread over the table (ORDER BY random() would sort a million rows).
     last = Suggestion.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
