@@ -232,7 +232,10 @@ def _window_slices(terms: list[str], size: int) -> tuple[int, tuple[int, ...] | 
     share = frequency.get(rarest, 0.0) if rarest else 0.0
     if share * rows <= WINDOW_FACTOR * size:
         return newest, None, rarest
-    return newest, (int(2 * size / share),), rarest
+    first = int(2 * size / share)
+    if 2 * first >= rows:
+        return newest, None, rarest  # a slice of most of the table: ANDing its range costs more than it saves
+    return newest, (first,), rarest
 
 
 class _Matches(Func):

@@ -251,10 +251,12 @@ def test_the_window_is_used_only_when_the_statistics_expect_many_matches(cast, m
     monkeypatch.setattr(search_module, "WINDOW_FACTOR", 2)
     newest = Suggestion.objects.order_by("-pk").values_list("pk", flat=True).first()
     assert search_module._window_slices(["碉楼"], size=1000) == (newest, None, "碉楼")  # 6 expected: one scan
-    # A window of 2: 碉楼 is expected 6 times, so the first slice is sized to hold 4 of them.
-    assert search_module._window_slices(["碉楼"], size=2) == (newest, (int(4 / (6 / 7)),), "碉楼")
+    # A window of 1: 碉楼 is expected 6 times, so the first slice is sized to hold 2 of them.
+    assert search_module._window_slices(["碉楼"], size=1) == (newest, (int(2 / (6 / 7)),), "碉楼")
+    # A slice of most of the table is no slice: one scan reads every match.
+    assert search_module._window_slices(["碉楼"], size=3) == (newest, None, "碉楼")
     # The rarest word bounds the expected matches.
-    assert search_module._window_slices(["碉楼", "没有的词"], size=2) == (newest, None, "没有的词")
+    assert search_module._window_slices(["碉楼", "没有的词"], size=1) == (newest, None, "没有的词")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the tsvector index is PostgreSQL's")
