@@ -147,6 +147,18 @@ def prepare(rng: random.Random) -> None:
     print(f"prepared {len(ids)} suggestions in {time.perf_counter() - started:.1f} s")
 
 
+def _load_search(path: str):
+    """Another version of `suggestions/search.py` as a module of the `suggestions` package, for a
+    comparison in the same run (its receivers share the current module's `dispatch_uid`s)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("suggestions.search_against", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def timed(fn, runs: int) -> list[float]:
     out = []
     for _ in range(runs):
@@ -172,10 +184,17 @@ def main() -> None:
     parser.add_argument("--skip-similar", action="store_true", help="do not measure similar suggestions")
     parser.add_argument("--skip-routing", action="store_true", help="do not measure routing")
     parser.add_argument("--skip-train", action="store_true", help="use the stored router model")
+    parser.add_argument("--train-limit", type=int, default=0, help="train_router --limit (default: the command's)")
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--runs", type=int, default=3, help="timed runs per query and mode")
     parser.add_argument("--workers", type=int, default=0, help="segmenting processes for the index build")
     parser.add_argument("--compare", action="store_true", help="also rank every match (the former way), same run")
+    parser.add_argument(
+        "--against",
+        default="",
+        help="another version of suggestions/search.py (e.g. from `git show REV:suggestions/search.py`), "
+        "measured in the same run, query by query alternately with this one",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     total = Suggestion.objects.count()
@@ -222,26 +241,42 @@ def main() -> None:
         ("open data", "anonymous", "/api/v1/public/suggestions/", "search"),
     ]
     window_size = args.window or search.SEARCH_WINDOW or 1000
+    versions = {"window": (search.suggestions_search, search.suggestions_sharing_words)}
+    if args.against:
+        other = _load_search(args.against)
+        versions["against"] = (other.suggestions_search, other.suggestions_sharing_words)
+
+    def use(version: str) -> None:
+        from suggestions import filters
+        from textanalysis import similar as similar_module
+
+        filters.suggestions_search, similar_module.suggestions_sharing_words = versions[version]  # type: ignore[assignment]
+
     for label, who, url, param in [] if args.skip_search else targets:
         client = clients[who]
-        medians = {}
-        modes = (
-            (("window", search.SEARCH_WINDOW or 1000), ("all matches", None)) if args.compare else (("window", 1000),)
-        )
-        for mode, window in modes:
-            search.SEARCH_WINDOW = window
-            for words in SEARCHES[:2]:
-                get(client, url, {param: words})  # warm
-            samples = []
-            for words in SEARCHES:
-                samples += timed(
-                    lambda w=words, c=client, u=url, p=param: get(c, u, {p: w, "page_size": 20}), args.runs
-                )
-            medians[mode] = statistics.median(samples)
-            report(f"search {label} ({mode})", samples)
-        search.SEARCH_WINDOW = window_size
+        modes = [("window", window_size)]
         if args.compare:
-            print(f"   ratio all matches / window: {medians['all matches'] / medians['window']:.1f}x")
+            modes.append(("all matches", None))
+        samples: dict[str, list[float]] = {}
+        for words in SEARCHES[:2]:
+            get(client, url, {param: words})  # warm
+        # Alternately, query by query: both ways see the same load.
+        for words in SEARCHES:
+            for _run in range(args.runs):
+                for mode, window in [*modes, *([("against", window_size)] if args.against else [])]:
+                    use("against" if mode == "against" else "window")
+                    search.SEARCH_WINDOW = window
+                    samples.setdefault(mode, []).extend(
+                        timed(lambda w=words, c=client, u=url, p=param: get(c, u, {p: w, "page_size": 20}), 1)
+                    )
+        use("window")
+        search.SEARCH_WINDOW = window_size
+        for mode, values in samples.items():
+            report(f"search {label} ({mode})", values)
+        for mode in samples:
+            if mode != "window":
+                ratio = statistics.median(samples[mode]) / statistics.median(samples["window"])
+                print(f"   ratio {mode} / window: {ratio:.1f}x")
     if not args.skip_search:
         search.SEARCH_WINDOW = window_size
         counts = [
@@ -269,14 +304,22 @@ def main() -> None:
 
     if drafts:
         similar(*drafts[0])
-        report("similar (staff)", [s for t, b in drafts for s in timed(lambda t=t, b=b: similar(t, b), 2)])
+        runs: dict[str, list[float]] = {}
+        for t, b in drafts:
+            for _run in range(2):
+                for version in versions:
+                    use(version)
+                    runs.setdefault(version, []).extend(timed(lambda t=t, b=b: similar(t, b), 1))
+        use("window")
+        for version, values in runs.items():
+            report(f"similar (staff, {version})", values)
 
     if args.skip_routing:
         return
     drafts = drafts or [tuple(row) for row in Suggestion.objects.order_by("-pk").values_list("title", "body")[:10]]
     if not args.skip_train:
         t = time.perf_counter()
-        call_command("train_router")
+        call_command("train_router", **({"limit": args.train_limit} if args.train_limit else {}))
         print(f"train_router: {time.perf_counter() - t:.1f} s")
 
     def route(title, body):
