@@ -46,7 +46,7 @@ from django.dispatch import receiver
 from common.text.highlight import highlight
 from common.text.segment import index_text, query_terms
 
-from .models import CoSigner, CoSignerStatus, Reply, ReplyStatus, Suggestion
+from .models import CoSigner, CoSignerStatus, Reply, ReplyStatus, SearchDocument, Suggestion
 
 RELEASED = Q(status__in=[ReplyStatus.RELEASED, ReplyStatus.SUPERSEDED], released_at__isnull=False)
 
@@ -165,7 +165,9 @@ def _has_own(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_deputy)
 
 
-def _words_match(query: SearchQuery, user, *, index_query: SearchQuery | None = None) -> Q:
+def _words_match(
+    query: SearchQuery, user, *, index_query: SearchQuery | None = None, prefix: str = "search_document__"
+) -> Q:
     """The rows whose words, as `user` may read them, hold every word of `query`.
 
     Staff and units read every released reply (`vector`); a reader with no suggestion of their own
@@ -176,12 +178,13 @@ def _words_match(query: SearchQuery, user, *, index_query: SearchQuery | None = 
     shares and reads every match instead of a slice).
 
     `index_query` (a word of `query`) is then the only condition the planner may take to the index,
-    the whole query checked on its rows (`_Matches`), see `_ranked_window`."""
+    the whole query checked on its rows (`_Matches`), see `_ranked_window`. `prefix=""`: the same
+    condition on SearchDocument itself (staff's unfiltered search, see `_ranked_window`)."""
     column = "vector" if _reads_all_released_replies(user) or _has_own(user) else "public_vector"
     if index_query is None:
-        found = Q(**{f"search_document__{column}": query})
+        found = Q(**{f"{prefix}{column}": query})
     else:
-        found = Q(**{f"search_document__{column}": index_query}) & Q(_Matches(F(f"search_document__{column}"), query))
+        found = Q(**{f"{prefix}{column}": index_query}) & Q(_Matches(F(f"{prefix}{column}"), query))
     if _has_own(user):
         found &= Q(search_document__public_vector=query) | _own_q(user)
     return found
@@ -261,14 +264,22 @@ def _ranked_window(
     slices: tuple[int, ...] | None,
     first_match: Q | None = None,
     normalization: int = 1,
+    direct: bool = False,
 ) -> list[int]:
     """The ids of the newest `size` rows of `queryset` that satisfy `match`, best first (by
     `ts_rank` of `column` against `query`, then newest; newest first when `query` is None), read
     with their rank in one query: the page, its count and its rows then filter by these ids instead
-    of searching again. `first_match` (the same rows as `match`) finds the first slice's rows."""
-    sd_id = "search_document__suggestion_id"
+    of searching again. `first_match` (the same rows as `match`) finds the first slice's rows.
+
+    `direct`: `queryset` has no condition at all (staff's unfiltered list) and `match`/`first_match`
+    are conditions on SearchDocument (`prefix=""`): the window is read from the search documents
+    alone, without joining each match to its suggestion (3,677 index probes, 30 ms, for one query
+    at 1M); every search document has its suggestion (a cascading one-to-one key)."""
+    prefix = "" if direct else "search_document__"
+    sd_id = f"{prefix}suggestion_id"
+    source = SearchDocument.objects.all() if direct else queryset
     rank = (
-        SearchRank(F(f"search_document__{column}"), query, normalization=Value(normalization))
+        SearchRank(F(f"{prefix}{column}"), query, normalization=Value(normalization))
         if query is not None
         else Value(0.0, output_field=FloatField())
     )
@@ -286,7 +297,7 @@ def _ranked_window(
                 in_slice &= Q(**{f"{sd_id}__gt": newest - lower})
             condition = (first_match if upper == 0 and first_match is not None else match) & in_slice
         part = (
-            queryset.filter(condition)
+            source.filter(condition)
             .annotate(window_rank=rank)
             # `+ 0`: an order the primary key cannot give, or the planner walks the slice backwards
             # reading every row's vector, expecting the matches soon (it reads a whole slice).
@@ -360,12 +371,24 @@ def suggestions_search(queryset: QuerySet[Suggestion], *, user, text: str, rank:
                 ).order_by("-search_rank", "-id")
             return queryset
         newest, slices, rarest = _window_slices(terms, SEARCH_WINDOW)
+        # Staff's list without a filter: every suggestion, so the window is read from the index alone.
+        direct = bool(
+            _reads_all_released_replies(user)
+            and not queryset.query.where
+            and len(queryset.query.alias_map) <= 1
+            and not queryset.query.combinator
+            and query is not None
+        )
+        prefix = "" if direct else "search_document__"
+        if direct and query is not None:
+            match = _words_match(query, user, prefix=prefix)
         first_match = None
         if slices and len(terms) > 1 and rarest is not None and query is not None:
             by_rarest = SearchQuery(rarest, config="simple", search_type="plain")
-            first_match = _words_match(query, user, index_query=by_rarest)
+            first_match = _words_match(query, user, index_query=by_rarest, prefix=prefix)
         window = _ranked_window(
             queryset,
+            direct=direct,
             match=match,
             query=query if rank else None,
             column=column,
