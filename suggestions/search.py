@@ -211,9 +211,10 @@ def _reply_contains(word: str, user) -> Q:
 # reads them with their rank (`_ranked_window`), and the page, its count and its rows then filter by
 # these ids in that order. At a million suggestions a district's name matches tens of thousands:
 # ranking, checking visibility for and sorting all of them took seconds, while nobody reads past
-# the first pages; ranking even 3,000-4,000 matches cost more than the whole window (100+ ms at 1M,
-# docs/benchmarks.md "text"). A search expected to match few (by the index statistics) reads its
-# matches in one GIN scan; one expected to match many reads the newest id slice first.
+# the first pages. Every search takes this one path: a rarer word's matches (up to 10,000 expected)
+# were ranked all and then read again for the count. A search expected to match few (by the index
+# statistics) reads its matches in one GIN scan; one expected to match many reads the newest id
+# slice first (docs/benchmarks.md "text").
 SEARCH_WINDOW = 1000
 # The window is found newest first, slice by slice of ids: the first slice is sized from the rarest
 # word's share to hold the window twice over and is read as a `BitmapAnd` of the GIN index (on that
