@@ -12,9 +12,9 @@ filler sentences (seeded), as one UPDATE per batch. Then it measures, in one run
 - `index`: `manage.py rebuild_search_index --full` over the whole table (a pool of jieba
   processes, COPY, GIN indexes built after the load);
 - `search`: the API list `?search=` and the pages `?q=` as staff and as the deputy with the most
-  suggestions, the public page and the open-data list anonymously; each both ways in the same run,
-  ranking the bounded window of newest matches (`SEARCH_WINDOW`) and ranking every match (the
-  former way), so the ratio is measured under the same load;
+  suggestions, the public page and the open-data list anonymously, ranking the bounded window of
+  newest matches (`SEARCH_WINDOW`); with `--compare` also ranking every match (the former way) in
+  the same run, so the ratio is measured under the same load;
 - `similar`: `POST /api/v1/suggestions/similar/` with a draft's title and body;
 - `routing`: `train_router` once, then `POST /api/v1/routing/suggest/` per suggestion.
 Medians over several queries, all through Django's test client (the whole request).
@@ -34,13 +34,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "true")
+# DEBUG off as in production (cached templates, no query log); the static manifest the pages'
+# {% static %} tags need is collected into a scratch directory first (as bench/pages.py does).
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("STATIC_ROOT", "/tmp/bench-text-static")
+os.environ.setdefault("ALLOW_INSECURE_SECRET", "true")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django
 
 django.setup()
 
+from django.conf import settings as _settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+
+if not _settings.DEBUG:
+    call_command("collectstatic", interactive=False, verbosity=0)
+
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -136,6 +147,18 @@ def prepare(rng: random.Random) -> None:
     print(f"prepared {len(ids)} suggestions in {time.perf_counter() - started:.1f} s")
 
 
+def _load_search(path: str):
+    """Another version of `suggestions/search.py` as a module of the `suggestions` package, for a
+    comparison in the same run (its receivers share the current module's `dispatch_uid`s)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("suggestions.search_against", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def timed(fn, runs: int) -> list[float]:
     out = []
     for _ in range(runs):
@@ -156,12 +179,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prepare", action="store_true", help="give the generated rows text first")
     parser.add_argument("--skip-index", action="store_true", help="do not rebuild the search index")
+    parser.add_argument("--skip-search", action="store_true", help="do not measure search")
+    parser.add_argument("--window", type=int, default=0, help="SEARCH_WINDOW to measure (default: the code's)")
     parser.add_argument("--skip-similar", action="store_true", help="do not measure similar suggestions")
     parser.add_argument("--skip-routing", action="store_true", help="do not measure routing")
     parser.add_argument("--skip-train", action="store_true", help="use the stored router model")
+    parser.add_argument("--train-limit", type=int, default=0, help="train_router --limit (default: the command's)")
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--runs", type=int, default=3, help="timed runs per query and mode")
     parser.add_argument("--workers", type=int, default=0, help="segmenting processes for the index build")
+    parser.add_argument("--compare", action="store_true", help="also rank every match (the former way), same run")
+    parser.add_argument(
+        "--against",
+        default="",
+        help="another version of suggestions/search.py (e.g. from `git show REV:suggestions/search.py`), "
+        "measured in the same run, query by query alternately with this one",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     total = Suggestion.objects.count()
@@ -207,26 +240,52 @@ def main() -> None:
         ("public page", "anonymous", "/public/", "q"),
         ("open data", "anonymous", "/api/v1/public/suggestions/", "search"),
     ]
-    for label, who, url, param in targets:
+    window_size = args.window or search.SEARCH_WINDOW or 1000
+    versions = {"window": (search.suggestions_search, search.suggestions_sharing_words)}
+    if args.against:
+        other = _load_search(args.against)
+        versions["against"] = (other.suggestions_search, other.suggestions_sharing_words)
+
+    def use(version: str) -> None:
+        from suggestions import filters
+        from textanalysis import similar as similar_module
+
+        filters.suggestions_search, similar_module.suggestions_sharing_words = versions[version]  # type: ignore[assignment]
+
+    for label, who, url, param in [] if args.skip_search else targets:
         client = clients[who]
-        medians = {}
-        for mode, window in (("window", search.SEARCH_WINDOW or 1000), ("all matches", None)):
-            search.SEARCH_WINDOW = window
-            for words in SEARCHES[:2]:
-                get(client, url, {param: words})  # warm
-            samples = []
-            for words in SEARCHES:
-                samples += timed(
-                    lambda w=words, c=client, u=url, p=param: get(c, u, {p: w, "page_size": 20}), args.runs
-                )
-            medians[mode] = statistics.median(samples)
-            report(f"search {label} ({mode})", samples)
-        search.SEARCH_WINDOW = 1000
-        print(f"   ratio all matches / window: {medians['all matches'] / medians['window']:.1f}x")
-    counts = [
-        get(clients["staff"], "/api/v1/suggestions/", {"search": w, "page_size": 1}).json()["count"] for w in SEARCHES
-    ]
-    print(f"   staff results per query (window {search.SEARCH_WINDOW}): {counts}")
+        modes = [("window", window_size)]
+        if args.compare:
+            modes.append(("all matches", None))
+        samples: dict[str, list[float]] = {}
+        for words in SEARCHES[:2]:
+            get(client, url, {param: words})  # warm
+        # Alternately, query by query: both ways see the same load.
+        for words in SEARCHES:
+            for run in range(args.runs):
+                order = [*modes, *([("against", window_size)] if args.against else [])]
+                # Each run in the other order: the first of a pair reads the rows into the cache.
+                for mode, window in order if run % 2 == 0 else order[::-1]:
+                    use("against" if mode == "against" else "window")
+                    search.SEARCH_WINDOW = window
+                    samples.setdefault(mode, []).extend(
+                        timed(lambda w=words, c=client, u=url, p=param: get(c, u, {p: w, "page_size": 20}), 1)
+                    )
+        use("window")
+        search.SEARCH_WINDOW = window_size
+        for mode, values in samples.items():
+            report(f"search {label} ({mode})", values)
+        for mode in samples:
+            if mode != "window":
+                ratio = statistics.median(samples[mode]) / statistics.median(samples["window"])
+                print(f"   ratio {mode} / window: {ratio:.1f}x")
+    if not args.skip_search:
+        search.SEARCH_WINDOW = window_size
+        counts = [
+            get(clients["staff"], "/api/v1/suggestions/", {"search": w, "page_size": 1}).json()["count"]
+            for w in SEARCHES
+        ]
+        print(f"   staff results per query (window {search.SEARCH_WINDOW}): {counts}")
 
     # Ten drafts spread over the table (ORDER BY random() would sort a million rows).
     last = Suggestion.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -247,14 +306,22 @@ def main() -> None:
 
     if drafts:
         similar(*drafts[0])
-        report("similar (staff)", [s for t, b in drafts for s in timed(lambda t=t, b=b: similar(t, b), 2)])
+        runs: dict[str, list[float]] = {}
+        for t, b in drafts:
+            for run in range(2):
+                for version in list(versions) if run % 2 == 0 else list(versions)[::-1]:
+                    use(version)
+                    runs.setdefault(version, []).extend(timed(lambda t=t, b=b: similar(t, b), 1))
+        use("window")
+        for version, values in runs.items():
+            report(f"similar (staff, {version})", values)
 
     if args.skip_routing:
         return
     drafts = drafts or [tuple(row) for row in Suggestion.objects.order_by("-pk").values_list("title", "body")[:10]]
     if not args.skip_train:
         t = time.perf_counter()
-        call_command("train_router")
+        call_command("train_router", **({"limit": args.train_limit} if args.train_limit else {}))
         print(f"train_router: {time.perf_counter() - t:.1f} s")
 
     def route(title, body):

@@ -21,9 +21,26 @@ from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.db.models.signals import post_save
+from django.db.models.sql.where import WhereNode
 from django.dispatch import receiver
 
 from common.text.highlight import highlight
@@ -144,6 +161,35 @@ def readable_replies_q(user) -> Q:
     return published | (RELEASED & (Q(assignment__suggestion__lead_deputy=user) | Q(Exists(cosigned))))
 
 
+def _has_own(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_deputy)
+
+
+def _words_match(
+    query: SearchQuery, user, *, index_query: SearchQuery | None = None, prefix: str = "search_document__"
+) -> Q:
+    """The rows whose words, as `user` may read them, hold every word of `query`.
+
+    Staff and units read every released reply (`vector`); a reader with no suggestion of their own
+    only the published words (`public_vector`, one GIN index); a deputy the published words, or all
+    words of their own suggestions. The public words are a subset of all words: one GIN scan on
+    `vector` finds a deputy's candidates and only those are checked against `public_vector` (an OR
+    of the two indexes would scan the table; both ANDed the planner takes for the product of two
+    shares and reads every match instead of a slice).
+
+    `index_query` (a word of `query`) is then the only condition the planner may take to the index,
+    the whole query checked on its rows (`_Matches`), see `_ranked_window`. `prefix=""`: the same
+    condition on SearchDocument itself (staff's unfiltered search, see `_ranked_window`)."""
+    column = "vector" if _reads_all_released_replies(user) or _has_own(user) else "public_vector"
+    if index_query is None:
+        found = Q(**{f"{prefix}{column}": query})
+    else:
+        found = Q(**{f"{prefix}{column}": index_query}) & Q(_Matches(F(f"{prefix}{column}"), query))
+    if _has_own(user):
+        found &= Q(search_document__public_vector=query) | _own_q(user)
+    return found
+
+
 def _pg_match(words: list[str], user) -> tuple[Q, SearchQuery | None]:
     query: SearchQuery | None = None
     for word in words:
@@ -151,11 +197,7 @@ def _pg_match(words: list[str], user) -> tuple[Q, SearchQuery | None]:
         query = part if query is None else query & part
     if query is None:
         return Q(), None
-    if _reads_all_released_replies(user):
-        return Q(search_document__vector=query), query
-    # The public words are a subset of all words: one GIN scan on `vector` finds the candidates,
-    # and only those are checked against `public_vector` (an OR of the two would scan the table).
-    return Q(search_document__vector=query) & (Q(search_document__public_vector=query) | _own_q(user)), query
+    return _words_match(query, user), query
 
 
 def _reply_contains(word: str, user) -> Q:
@@ -165,55 +207,103 @@ def _reply_contains(word: str, user) -> Q:
     return Q(Exists(replies))
 
 
-# A search with many matches (WINDOW_FACTOR times the window) keeps the newest SEARCH_WINDOW of
-# them that the reader may see and ranks those. At a million suggestions one common word (a
-# district's name) matches tens of thousands: ranking, checking visibility for and sorting all of them took seconds, while nobody
-# reads past the first pages. A search expected to match fewer (by the index statistics, see
-# `_window_slices`) ranks every match, as that is cheap.
+# A search keeps the newest SEARCH_WINDOW matches the reader may see and ranks those: one query
+# reads them with their rank (`_ranked_window`), and the page, its count and its rows then filter by
+# these ids in that order. At a million suggestions a district's name matches tens of thousands:
+# ranking, checking visibility for and sorting all of them took seconds, while nobody reads past
+# the first pages. Every search takes this one path: a rarer word's matches (up to 10,000 expected)
+# were ranked all and then read again for the count. A search expected to match few (by the index
+# statistics) reads its matches in one GIN scan; one expected to match many reads the newest id
+# slice first (docs/benchmarks.md "text").
 SEARCH_WINDOW = 1000
-# The window is found newest first, slice by slice of ids (each slice's matches come from the GIN
-# index ANDed with the primary key's range, so only matches are read, never the slice's other
-# rows); the LIMIT stops at the first slice that fills it. The first slice is sized from the
-# words' share to hold the window twice over, so it usually does; the last holds all older ids.
-# Measured on 182,000 indexed suggestions (docs/benchmarks.md): ranking all of 5,000-7,000 matches
-# was still cheaper than the window's own queries, ranking 75,000 took 2.4 times the window.
-WINDOW_FACTOR = 10
+# The window is found newest first, slice by slice of ids: the first slice is sized from the rarest
+# word's share to hold the window twice over and is read as a `BitmapAnd` of the GIN index (on that
+# word) and the primary key's range, so only that slice's matches are read from the table; a
+# `UNION ALL … LIMIT` only runs the older part when the first did not fill the window. Below
+# WINDOW_FACTOR windows of expected matches there is no slice: one GIN scan reads them all.
+WINDOW_FACTOR = 2
 SIMILAR_WINDOW = 300
 SIMILAR_SLICES = (10_000, 100_000)
 
 
-def _window_slices(terms: list[str], size: int) -> tuple[int, ...] | None:
-    """The id slices to look in, or None when the expected matches are few enough to rank all.
-    The expected matches are bounded by the rarest word's share (a word rarer than every one the
-    statistics list counts as none)."""
-    frequency, rows = term_frequencies(terms)
-    share = min((frequency.get(t, 0.0) for t in terms), default=0.0)
+def _window_slices(terms: list[str], size: int) -> tuple[int, tuple[int, ...] | None, str | None]:
+    """(the newest indexed id, the id slices to look in newest first or None when the expected
+    matches are few enough to read in one scan, the rarest word). The expected matches are bounded
+    by the rarest word's share (a word rarer than every one the statistics list counts as none).
+    One query."""
+    frequency, rows, newest = _term_statistics(terms)
+    rarest = min(terms, key=lambda t: frequency.get(t, 0.0)) if terms else None
+    share = frequency.get(rarest, 0.0) if rarest else 0.0
     if share * rows <= WINDOW_FACTOR * size:
-        return None
-    return (int(2 * size / share),)
+        return newest, None, rarest
+    first = int(2 * size / share)
+    if 2 * first >= rows:
+        return newest, None, rarest  # a slice of most of the table: ANDing its range costs more than it saves
+    return newest, (first,), rarest
 
 
-def _window_ids(queryset: QuerySet[Suggestion], match: Q, *, size: int, slices: tuple[int, ...]) -> list[int]:
-    """The ids of the newest SEARCH_WINDOW rows of `queryset` that satisfy `match` (two queries).
-    Read once: the page, its count and its rows then filter by these ids instead of searching again."""
-    # One indexed query; as constants, the slices' bounds let the planner estimate each slice.
-    newest = SearchDocument.objects.order_by("-suggestion_id").values_list("suggestion_id", flat=True).first() or 0
+class _Matches(Func):
+    """`ts_match_vq(vector, query)`: the same test as `vector @@ query`, in a form the planner does
+    not take for an index condition. The first slice of a window finds its candidates by the rarest
+    word (whose share the statistics know) and checks the whole query on those rows only: for words
+    that go together ("老旧小区 加装电梯") the planner's estimate of the whole query (the product of
+    the words' shares) is far too low, and it then read every match of the table (12,600 rows, 186
+    ms at 1M) instead of ANDing the index with the slice's range."""
+
+    function = "ts_match_vq"
+    output_field = BooleanField()
+
+
+def _ranked_window(
+    queryset: QuerySet[Suggestion],
+    *,
+    match: Q,
+    query: SearchQuery | None,
+    column: str,
+    size: int,
+    newest: int,
+    slices: tuple[int, ...] | None,
+    first_match: Q | None = None,
+    normalization: int = 1,
+    direct: bool = False,
+) -> list[int]:
+    """The ids of the newest `size` rows of `queryset` that satisfy `match`, best first (by
+    `ts_rank` of `column` against `query`, then newest; newest first when `query` is None), read
+    with their rank in one query: the page, its count and its rows then filter by these ids instead
+    of searching again. `first_match` (the same rows as `match`) finds the first slice's rows.
+
+    `direct`: `queryset` has no condition at all (staff's unfiltered list) and `match`/`first_match`
+    are conditions on SearchDocument (`prefix=""`): the window is read from the search documents
+    alone, without joining each match to its suggestion (3,677 index probes, 30 ms, for one query
+    at 1M); every search document has its suggestion (a cascading one-to-one key)."""
+    prefix = "" if direct else "search_document__"
+    sd_id = f"{prefix}suggestion_id"
+    source = SearchDocument.objects.all() if direct else queryset
+    rank = (
+        SearchRank(F(f"{prefix}{column}"), query, normalization=Value(normalization))
+        if query is not None
+        else Value(0.0, output_field=FloatField())
+    )
     parts: list[str] = []
     params: list = []
-    bounds: list[int | None] = [0, *slices, None]
+    bounds: list[int | None] = [0, *(slices or ()), None]
     for upper, lower in itertools.pairwise(bounds):
         assert upper is not None  # only the last bound is open
-        # The range is put on the search document's key (not the suggestion's): that is the
-        # column PostgreSQL can AND with the GIN index in one bitmap.
-        in_slice = Q(search_document__suggestion_id__lte=newest - upper)
-        if lower is not None:
-            in_slice &= Q(search_document__suggestion_id__gt=newest - lower)
+        condition = match
+        if slices:
+            # The range is put on the search document's key (not the suggestion's): that is the
+            # column PostgreSQL can AND with the GIN index in one bitmap.
+            in_slice = Q(**{f"{sd_id}__lte": newest - upper})
+            if lower is not None:
+                in_slice &= Q(**{f"{sd_id}__gt": newest - lower})
+            condition = (first_match if upper == 0 and first_match is not None else match) & in_slice
         part = (
-            queryset.filter(match & in_slice)
+            source.filter(condition)
+            .annotate(window_rank=rank)
             # `+ 0`: an order the primary key cannot give, or the planner walks the slice backwards
             # reading every row's vector, expecting the matches soon (it reads a whole slice).
-            .order_by((F("search_document__suggestion_id") + 0).desc())
-            .values("search_document__suggestion_id")[:size]
+            .order_by((F(sd_id) + 0).desc())
+            .values_list(sd_id, "window_rank")[:size]
         )
         sql, part_params = part.query.sql_with_params()
         parts.append(f"({sql})")
@@ -224,12 +314,37 @@ def _window_ids(queryset: QuerySet[Suggestion], match: Q, *, size: int, slices: 
         # The parts are the ORM's own SQL with their values in `params`; `size` is an int.
         sql = f"SELECT * FROM ({' UNION ALL '.join(parts)}) window_ids LIMIT {int(size)}"  # noqa: S608
         cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    rows.sort(key=lambda row: (-(row[1] or 0.0), -row[0]))
+    return [row[0] for row in rows]
 
 
 def _id_array(ids: list[int]) -> RawSQL:
     # One array parameter rather than a thousand literals: the later queries plan in a fraction.
     return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+
+
+def _among(queryset: QuerySet[Suggestion], ids: list[int]) -> QuerySet[Suggestion]:
+    """`queryset`'s rows among `ids`, which the window query read from `queryset` itself: its
+    conditions (visibility, filters) were applied there, to the very rows, in this request, so
+    the page, its count and its rows keep only `pk IN ids` instead of checking every one of the
+    window's rows again (a published reply per row, for outsiders: 10-30 ms at 1M). Its
+    annotations, related rows and order stay. A queryset whose conditions joined another table
+    keeps them (dropping the condition would leave its join)."""
+    if len(queryset.query.alias_map) <= 1 and not queryset.query.combinator:
+        queryset = queryset.all()
+        queryset.query.where = WhereNode()
+    return queryset.filter(pk__in=_id_array(ids))
+
+
+def _in_order(queryset: QuerySet[Suggestion], ids: list[int]) -> QuerySet[Suggestion]:
+    """`_among(queryset, ids)` in the order of `ids` (best first), so no later query (page, count,
+    rows) ranks or reads a search document again. Each row's place is looked up in one `jsonb`
+    parameter (id -> place; a key lookup is a binary search): `array_position` over the window's
+    1,000 ids, per row, took 30 ms of the page's query at 1M."""
+    places = Value({str(pk): place for place, pk in enumerate(ids)}, output_field=JSONField())
+    place = Func(places, Cast(F("id"), TextField()), function="jsonb_extract_path_text", output_field=TextField())
+    return _among(queryset, ids).annotate(search_position=Cast(place, IntegerField())).order_by("search_position")
 
 
 def suggestions_search(queryset: QuerySet[Suggestion], *, user, text: str, rank: bool = True) -> QuerySet[Suggestion]:
@@ -248,18 +363,42 @@ def suggestions_search(queryset: QuerySet[Suggestion], *, user, text: str, rank:
         return queryset
     if _postgres():
         match, query = _pg_match(terms, user)
-        slices = _window_slices(terms, SEARCH_WINDOW) if SEARCH_WINDOW else None
-        if slices:
-            window = _window_ids(queryset, match, size=SEARCH_WINDOW, slices=slices)
-            queryset = queryset.filter(pk__in=_id_array(window))
-        else:  # few matches expected (or the window turned off, for the benchmark): rank them all
+        column = "vector" if _reads_all_released_replies(user) else "public_vector"
+        if not SEARCH_WINDOW:  # the window turned off (the benchmark's comparison): rank every match
             queryset = queryset.filter(match)
-        if rank and query is not None:
-            column = "vector" if _reads_all_released_replies(user) else "public_vector"
-            queryset = queryset.annotate(
-                search_rank=SearchRank(F(f"search_document__{column}"), query, normalization=Value(1))
-            ).order_by("-search_rank", "-id")
-        return queryset
+            if rank and query is not None:
+                queryset = queryset.annotate(
+                    search_rank=SearchRank(F(f"search_document__{column}"), query, normalization=Value(1))
+                ).order_by("-search_rank", "-id")
+            return queryset
+        newest, slices, rarest = _window_slices(terms, SEARCH_WINDOW)
+        # Staff's list without a filter: every suggestion, so the window is read from the index alone.
+        direct = bool(
+            _reads_all_released_replies(user)
+            and not queryset.query.where
+            and len(queryset.query.alias_map) <= 1
+            and not queryset.query.combinator
+            and query is not None
+        )
+        prefix = "" if direct else "search_document__"
+        if direct and query is not None:
+            match = _words_match(query, user, prefix=prefix)
+        first_match = None
+        if slices and len(terms) > 1 and rarest is not None and query is not None:
+            by_rarest = SearchQuery(rarest, config="simple", search_type="plain")
+            first_match = _words_match(query, user, index_query=by_rarest, prefix=prefix)
+        window = _ranked_window(
+            queryset,
+            direct=direct,
+            match=match,
+            query=query if rank else None,
+            column=column,
+            size=SEARCH_WINDOW,
+            newest=newest,
+            slices=slices,
+            first_match=first_match,
+        )
+        return _in_order(queryset, window) if rank else _among(queryset, window)
     queryset = queryset.filter(_text_q(terms, user))
     if rank:
         in_title = Q()
@@ -336,14 +475,29 @@ def mark_reply_passages(rows, text: str, *, user) -> None:
         row.search_reply = mark_safe(passage) if passage else None  # noqa: S308
 
 
-_TERM_FREQUENCIES = """
+_TERM_STATISTICS = """
 SELECT c.reltuples,
        (SELECT array_agg(COALESCE(s.most_common_elem_freqs[array_position(s.most_common_elems::text::text[], t)], 0))
-        FROM unnest(%s::text[]) AS t)
+        FROM unnest(%s::text[]) AS t),
+       (SELECT max(suggestion_id) FROM suggestions_searchdocument)
 FROM pg_class c
 LEFT JOIN pg_stats s ON s.tablename = 'suggestions_searchdocument' AND s.attname = 'vector'
 WHERE c.relname = 'suggestions_searchdocument'
 """
+
+
+def _term_statistics(terms: list[str]) -> tuple[dict[str, float], float, int]:
+    """`term_frequencies` and the newest indexed id (one indexed read), in one query."""
+    if not _postgres():
+        return {}, 0.0, 0
+    with connection.cursor() as cursor:
+        cursor.execute(_TERM_STATISTICS, [list(terms)])
+        row = cursor.fetchone()
+    if not row:
+        return {}, 0.0, 0
+    rows, freqs, newest = row
+    frequency = dict(zip(terms, [float(f) for f in freqs or []], strict=False))
+    return frequency, max(0.0, float(rows or 0)), int(newest or 0)
 
 
 def term_frequencies(terms: list[str]) -> tuple[dict[str, float], float]:
@@ -353,13 +507,8 @@ def term_frequencies(terms: list[str]) -> tuple[dict[str, float], float]:
     nothing on SQLite."""
     if not terms or not _postgres():
         return {}, 0.0
-    with connection.cursor() as cursor:
-        cursor.execute(_TERM_FREQUENCIES, [list(terms)])
-        row = cursor.fetchone()
-    if not row:
-        return {}, 0.0
-    rows, freqs = row
-    return dict(zip(terms, [float(f) for f in freqs or []], strict=False)), max(0.0, float(rows or 0))
+    frequency, rows, _newest = _term_statistics(terms)
+    return frequency, rows
 
 
 def _quoted(word: str) -> str:
@@ -381,19 +530,22 @@ def suggestions_sharing_words(
         else:
             raw = " | ".join(f"({_quoted(a)} & {_quoted(b)})" for i, a in enumerate(words) for b in words[i + 1 :])
         query = SearchQuery(raw, config="simple", search_type="raw")
-        if _reads_all_released_replies(user):
-            match, column = Q(search_document__vector=query), "vector"
-        else:
-            match = Q(search_document__vector=query) & (Q(search_document__public_vector=query) | _own_q(user))
-            column = "public_vector"
+        column = "vector" if _reads_all_released_replies(user) else "public_vector"
+        match = _words_match(query, user)
         # Only the newest SIMILAR_WINDOW rows sharing a pair are ranked: bounded work at any size.
-        window = _id_array(_window_ids(queryset, match, size=SIMILAR_WINDOW, slices=SIMILAR_SLICES))
-        rows = (
-            queryset.filter(pk__in=window)
-            .annotate(search_rank=SearchRank(F(f"search_document__{column}"), query))
-            .order_by("-search_rank", "-id")
-        )
-        return list(rows[:limit])
+        _frequency, _rows, newest = _term_statistics([])
+        ids = _ranked_window(
+            queryset,
+            match=match,
+            query=query,
+            column=column,
+            size=SIMILAR_WINDOW,
+            newest=newest,
+            slices=SIMILAR_SLICES,
+            normalization=0,
+        )[:limit]
+        by_id = {row.pk: row for row in queryset.filter(pk__in=ids)}
+        return [by_id[pk] for pk in ids if pk in by_id]
     any_title = Q(pk__in=[])
     for word in words:
         any_title |= Q(title__icontains=word)
