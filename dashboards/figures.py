@@ -22,8 +22,13 @@ Design (docs/benchmarks.md, "Dashboards"):
   suggestions' cells: the recorded ones and the ones it counts in now, so a cell it left is
   recomputed too. Each cell is recomputed whole from the live rows under a per-cell lock, so the
   result does not depend on the order or number of refreshes. A periodic task drains leftovers.
+- The handling report's satisfaction summary (how many lead deputies rated each result, first
+  and final round) is kept in the category cells too (`result_<round>_<rating>`), by the same
+  suggestion facts and predicates as the live summary (`selectors.satisfaction_counts`).
 - `manage.py build_figures` (re)builds everything; until it has run once the dashboards compute
-  live, as before. Frozen snapshots are untouched: they keep the figures they were taken with.
+  live, as before. A new layout of the stored figures raises `FIGURES_VERSION`: figures built by an
+  older one are not read (live again) until `build_figures` runs. Frozen snapshots are untouched:
+  they keep the figures they were taken with.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from suggestions.models import Assignment, AssignmentRole, CongressSession, Suggestion
+from suggestions.models import Assignment, AssignmentRole, CongressSession, Rating, Suggestion
 
 from . import metrics as m
 from .models import Figure, FigureQueue, FigureState
@@ -50,6 +55,18 @@ CELL_DIMS = ("unit", "category")
 SERVED = (None, "unit", "category", "session", "year")
 SESSION_PATH = m.field_paths("session")
 MONTHS = ("registered", "replied", "closed")
+# 2: the satisfaction summary's counts per result rating (`result_*`) and `FigureState.version`.
+FIGURES_VERSION = 2
+# The satisfaction summary: its rounds (the fact column of each) and a short code per rating, so
+# every `result_<round>_<code>` name fits the figure's 20 characters.
+RESULT_COLUMNS = {"first": "result_first", "final": "result_final"}
+RATING_CODES = {Rating.SATISFIED: "sat", Rating.BASICALLY_SATISFIED: "basic", Rating.UNSATISFIED: "unsat"}
+assert set(RATING_CODES) == set(Rating.values), "every rating needs a code"
+
+
+def result_name(round_key: str, rating: str) -> str:
+    return f"result_{round_key}_{RATING_CODES[rating]}"  # type: ignore[index]
+
 
 Cell = tuple[str, int, int]  # (dim, key, session id)
 
@@ -171,6 +188,12 @@ def compute(dim: str, keys: Iterable[int] | None = None, sessions: Iterable[int]
             month=TruncMonth("released_at_first", tzinfo=m.SHANGHAI)
         )
         add(replied.values(group, session, "month").annotate(n=Count("pk")).order_by(), group, session, "replied_month", "month")  # fmt: skip
+        # The satisfaction summary: rated suggestions per result rating, first and final round.
+        qs, group, session = facts(m.SUGGESTION)
+        for round_key, column in RESULT_COLUMNS.items():
+            rated = m.rated_by_result(qs, column)
+            for row in rated.values(group, session, column).annotate(n=Count("pk")).order_by():
+                out[(row[group] or 0, row[session], result_name(round_key, row[column]), None)] += row["n"]
     return [
         Figure(dim=dim, key=key, session_id=sid, name=name, day=day, value=value)
         for (key, sid, name, day), value in out.items()
@@ -189,12 +212,13 @@ def build() -> int:
         FigureQueue.objects.all().delete()
         rows = [f for dim in CELL_DIMS for f in compute(dim)]
         Figure.objects.bulk_create(rows, batch_size=5000)
-        FigureState.objects.update_or_create(pk=1, defaults={"built_at": timezone.now()})
+        FigureState.objects.update_or_create(pk=1, defaults={"built_at": timezone.now(), "version": FIGURES_VERSION})
     return len(rows)
 
 
 def is_built() -> bool:
-    return FigureState.objects.filter(pk=1).exists()
+    """Built, by this layout of the figures (an older layout is read live until rebuilt)."""
+    return FigureState.objects.filter(pk=1, version=FIGURES_VERSION).exists()
 
 
 def cells_of(suggestion_ids: Iterable[int]) -> set[Cell]:
@@ -357,3 +381,19 @@ def monthly_trend(period: m.Period) -> list[dict[str, Any]]:
     return [
         {"month": f"{month:%Y-%m}", **{k: counts.get(k, 0) for k in MONTHS}} for month, counts in sorted(months.items())
     ]
+
+
+def satisfaction_counts(period: m.Period) -> dict[str, dict[str, int]]:
+    """What `selectors.satisfaction_counts` returns, read from the category cells (one query)."""
+    names = {result_name(r, rating): (r, rating) for r in RESULT_COLUMNS for rating in Rating.values}
+    counts: dict[str, dict[str, int]] = {r: dict.fromkeys(Rating.values, 0) for r in RESULT_COLUMNS}
+    rows = (
+        Figure.objects.filter(_sessions_q(period), dim="category", name__in=list(names))
+        .values("name")
+        .annotate(n=Sum("value"))
+        .order_by()
+    )
+    for row in rows:
+        round_key, rating = names[row["name"]]
+        counts[round_key][rating] = row["n"] or 0
+    return counts

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from common.errors import ActionNotFound
-from suggestions.models import CongressSession, Rating
+from suggestions.models import CongressSession
 
 from . import metrics as m
 from . import selectors
@@ -45,16 +45,10 @@ def drill_label(dim: str | None, key: Any) -> str:
 
 
 def satisfaction_summary(period: m.Period) -> list[dict[str, Any]]:
-    """Counts of each result rating, first and final round (two queries)."""
-    facts = m.suggestion_facts(period).filter(no_evaluation=False)
-    summary = []
-    for column, label in (("result_first", _("First round")), ("result_final", _("Final round"))):
-        counts = {
-            r[column]: r["n"]
-            for r in facts.filter(**{f"{column}__isnull": False}).values(column).annotate(n=Count("pk")).order_by()
-        }
-        summary.append({"label": label, **{rating: counts.get(rating, 0) for rating in Rating.values}})
-    return summary
+    """Counts of each result rating, first and final round (`selectors.satisfaction_counts`)."""
+    counts = selectors.satisfaction_counts(period)
+    labels = {"first": _("First round"), "final": _("Final round")}
+    return [{"label": labels[round_key], **counts[round_key]} for round_key in ("first", "final")]
 
 
 def overdue_assignments(reader, period: m.Period) -> QuerySet:

@@ -21,6 +21,7 @@ from suggestions.models import (
     AssignmentRole,
     Category,
     CongressSession,
+    Rating,
     Suggestion,
     SuggestionStatus,
 )
@@ -236,6 +237,25 @@ def monthly_trend(period: m.Period) -> list[dict[str, Any]]:
         {"month": f"{month:%Y-%m}", **{k: counts.get(k, 0) for k in ("registered", "replied", "closed")}}
         for month, counts in sorted(months.items())
     ]
+
+
+def satisfaction_counts(period: m.Period) -> dict[str, dict[str, int]]:
+    """How many lead deputies rated each result (办理结果), first and final round: the rated
+    suggestions of `metrics.rated_by_result`, keyed "first"/"final" then by rating. One query over
+    the maintained figures once built (besides whether they are); otherwise one GROUP BY of the
+    suggestion facts by both ratings, each round summed from the rows rated on it."""
+    if figures.serves(None, period):
+        return figures.satisfaction_counts(period)
+    columns = figures.RESULT_COLUMNS
+    facts = m.suggestion_facts(period)
+    rated = {key: m.rated_by_result(facts, column) for key, column in columns.items()}
+    either = rated["first"] | rated["final"]
+    counts = {key: dict.fromkeys(Rating.values, 0) for key in columns}
+    for row in either.values(*columns.values()).annotate(n=Count("pk")).order_by():
+        for key, column in columns.items():
+            if row[column] is not None:
+                counts[key][row[column]] += row["n"]
+    return counts
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import time_machine
 from common.errors import ActionError
 from dashboards import figures, selectors
 from dashboards import metrics as m
-from dashboards.models import Figure, FigureQueue
+from dashboards.models import Figure, FigureQueue, FigureState
 from suggestions import services
 from suggestions.models import (
     Assignment,
@@ -51,6 +51,7 @@ def snapshot(periods: list[m.Period]) -> dict:
             out[(period, dim)] = m.breakdown(dim, period)
         out[(period, "trend")] = selectors.monthly_trend(period)
         out[(period, "units")] = selectors.units_table(period, settings)
+        out[(period, "satisfaction")] = selectors.satisfaction_counts(period)
     return out
 
 
@@ -80,6 +81,23 @@ def test_built_figures_equal_the_live_computation_on_the_hand_computed_data(data
     assert figures.breakdown(None, m.Period(year=2026))[None]["overdue"] == 2
     # Delivery (落实): S2's two confirmed commitments, S3's superseded one, S4's confirmed again.
     assert (water["delivery_confirmed"], water["delivered"], water["delivery_rate"]) == (4, 3, 0.75)
+    # The report's satisfaction summary (test_pages): first round S1 S9 satisfied, S2 basically, S3 S4
+    # unsatisfied; final S1 S3 S9, S2, S4.
+    assert figures.satisfaction_counts(m.Period(year=2026)) == {
+        "first": {"satisfied": 2, "basically_satisfied": 1, "unsatisfied": 2},
+        "final": {"satisfied": 3, "basically_satisfied": 1, "unsatisfied": 1},
+    }
+
+
+def test_figures_of_an_older_layout_are_not_read_until_rebuilt(dataset):
+    """A deployment that changes what the figures hold (FIGURES_VERSION) computes live until
+    `build_figures` has run: a report never reads a summary the old build did not store."""
+    figures.build()
+    FigureState.objects.update(version=figures.FIGURES_VERSION - 1)
+    assert not figures.serves(None, m.Period(year=2026))
+    assert selectors.satisfaction_counts(m.Period(year=2026))["final"]["satisfied"] == 3
+    figures.build()
+    assert figures.serves(None, m.Period(year=2026))
 
 
 def test_date_ranges_and_key_items_stay_live(dataset):
