@@ -40,8 +40,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from suggestions.models import Assignment, AssignmentRole, CongressSession, Rating, Suggestion
@@ -397,3 +397,35 @@ def satisfaction_counts(period: m.Period) -> dict[str, dict[str, int]]:
         round_key, rating = names[row["name"]]
         counts[round_key][rating] = row["n"] or 0
     return counts
+
+
+def _count_filter(name: str, period: m.Period) -> Q:
+    """Which stored rows add up to the count `name` (as `_sums` and `_finish` combine them)."""
+    soon = period.today + dt.timedelta(days=m.DUE_SOON_DAYS)
+    special = {
+        "due": Q(name="replied") | Q(name="pending_due", day__lt=period.as_of),
+        "overdue": Q(name="open_deadline", day__lt=period.today),
+        "due_soon": Q(name="open_deadline", day__gte=period.today, day__lte=soon),
+        "commitments_due": Q(name="commitment_settled") | Q(name="commitment_pending", day__lte=period.today),
+    }
+    return special.get(name, Q(name=name))
+
+
+def count_queryset(name: str, period: m.Period, dimension: str | None, key: Any):
+    """One count of one key of `dimension` (what `breakdown(dimension, period)[key][name]` holds), as
+    a one-column queryset to embed in another query; its value is NULL while the figures are not built
+    (by this layout). None where the figures do not serve the period or the dimension."""
+    if dimension not in SERVED or period.is_range or name == "co_assigned":
+        return None
+    dim = "unit" if dimension == "unit" else "category"
+    qs = Figure.objects.filter(_sessions_q(period), _count_filter(name, period), dim=dim).filter(
+        Exists(FigureState.objects.filter(pk=1, version=FIGURES_VERSION))
+    )
+    if dimension in ("unit", "category"):
+        qs = qs.filter(key=key if key is not None else 0)
+    elif dimension == "session":
+        qs = qs.filter(session_id=key)
+    elif dimension == "year":
+        qs = qs.filter(session_id__in=CongressSession.objects.filter(year=key).values("pk"))
+    # Grouped by the one dimension kept, so an empty cell gives no row (NULL), a built one its sum.
+    return qs.values("dim").annotate(n=Coalesce(Sum("value"), 0)).values("n")

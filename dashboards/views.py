@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Unit
 from common.errors import ActionError, ActionInvalid, ActionNotFound
-from common.pagination import FastPaginator
+from common.pagination import Count, FastPaginator
 from suggestions.models import Rating
 
 from . import exports, page_selectors, selectors, services
@@ -43,9 +43,38 @@ def dashboard_page(view):
 
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, m.Period, list[int]]:
-    years = selectors.available_years()
-    form, period = period_from_query(request.GET, years[0] if years else m.today().year)
+    form, period, years, _sessions = _period_and_sessions(request)
     return form, period, years
+
+
+def _period_and_sessions(request: HttpRequest) -> tuple[PeriodForm, m.Period, list[int], list[tuple[int, int]]]:
+    """The period asked for, the years to choose from and every session's (id, year), in one query."""
+    sessions = selectors.session_years()
+    years = selectors.available_years(sessions)
+    form, period = period_from_query(request.GET, years[0] if years else m.today().year)
+    return form, period, years, sessions
+
+
+DRILL_PAGE = 100
+
+
+class DrillPaginator(FastPaginator):
+    """Pages of a drill-down whose count (`selectors.drill_count`) is known before the pages: exact,
+    or "more than COUNT_LIMIT", in which case a full page has a next one."""
+
+    def __init__(self, object_list, per_page, counted: Count):
+        super().__init__(object_list, per_page)
+        self.__dict__["counted"] = counted
+
+    def _get_page(self, *args, **kwargs):
+        return DrillPage(*args, **kwargs)
+
+
+class DrillPage(Page):
+    def has_next(self) -> bool:
+        if self.paginator.counted.exact:
+            return super().has_next()
+        return len(self.object_list) >= self.paginator.per_page
 
 
 def _sorted(request: HttpRequest, rows: list[dict[str, Any]], default: str) -> list[dict[str, Any]]:
@@ -289,9 +318,11 @@ def _drill_args(request: HttpRequest) -> tuple[str, str | None, Any]:
 @dashboard_page
 def drill(request: HttpRequest) -> HttpResponse:
     """The suggestions behind one number: the very rows the number counted."""
-    form, period, years = _period(request)
+    form, period, years, sessions = _period_and_sessions(request)
     metric, dim, key = _drill_args(request)
-    facts, source = selectors.drill_queryset(metric, period, dim, key, reader=request.user)
+    facts, source = selectors.drill_queryset(
+        metric, period, dim, key, reader=request.user, sessions=selectors.period_sessions(period, sessions)
+    )
     if _wants_xlsx(request):
         rows = [selectors.drill_row(f, source) for f in facts]
         columns: list[exports.Column] = [
@@ -316,7 +347,10 @@ def drill(request: HttpRequest) -> HttpResponse:
         wb = exports.new_workbook()
         exports.add_sheet(wb, str(m.COUNTS[metric].label), columns, flat)
         return exports.response(wb, f"drill-{metric}.xlsx")
-    page = Paginator(facts, 100).get_page(request.GET.get("page"))
+    # A year holds up to a few hundred thousand rows: a capped count (or the stored figure) and the
+    # page's rows by a deferred join, never an exact COUNT nor every row.
+    counted = selectors.drill_count(metric, period, dim, key, facts, reader=request.user)
+    page = DrillPaginator(facts, DRILL_PAGE, counted).get_page(request.GET.get("page"))
     page.object_list = [selectors.drill_row(f, source) for f in page.object_list]
     context = _base_context(
         request,
