@@ -13,6 +13,8 @@ from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -104,8 +106,42 @@ def rate_cell(row: dict[str, Any], name: str) -> dict[str, Any]:
     }
 
 
+def _small_marks(settings) -> tuple[str, str]:
+    """The small-sample badge's text and its title (the threshold in force)."""
+    title = _("Small sample: fewer than %(n)d items") % {"n": settings.small_sample} if settings else ""
+    return str(_("small sample")), title
+
+
+def cells_html(cells: list[dict[str, Any]], settings) -> str:
+    """A row's `<td>`s, written here rather than by the template: 300 units × 25 columns of template
+    nodes took two thirds of a table page (0.33 s of 0.48 s at 10^6 suggestions). Every text is
+    escaped; numbers and rates are formatted by `table_cells` / `rate_cell`."""
+    label, title = (escape(x) for x in _small_marks(settings))
+    badge = f' <span class="badge text-bg-secondary" title="{title}">{label}</span>'
+    out = []
+    for c in cells:
+        if c.get("href"):
+            inner = f'<a href="{escape(c["href"])}">{escape(c["text"])}</a>'
+        elif c.get("rate"):
+            inner = f'<span class="rag rag-{escape(c["flag"])}">{escape(c["text"])}</span>'
+            if c["flag_text"]:
+                inner += f'<span class="visually-hidden"> ({escape(c["flag_text"])})</span>'
+            if c["small"]:
+                inner += badge
+        else:
+            inner = escape(c["text"])
+        out.append(f'<td class="text-end">{inner}</td>')
+    return mark_safe("".join(out))  # noqa: S308 - every part above is escaped
+
+
 def table_cells(
-    request: HttpRequest, rows: list[dict[str, Any]], dimension: str, params: dict[str, str], *, with_units: bool
+    request: HttpRequest,
+    rows: list[dict[str, Any]],
+    dimension: str,
+    params: dict[str, str],
+    *,
+    with_units: bool,
+    settings=None,
 ) -> dict[str, Any]:
     """Headers and cells of a metric table, prepared here: a template tag per cell costs
     milliseconds per row, which for 300 units would be most of the page's time."""
@@ -152,7 +188,7 @@ def table_cells(
                 cells.append(rate_cell(row, name))
             else:
                 cells.append({"text": str(value or 0)})
-        body.append({"row": row, "cells": cells})
+        body.append({"row": row, "cells": cells, "html": cells_html(cells, settings)})
     return {"headers": headers, "body": body, "label_href": sort_href("label", None)}
 
 
@@ -166,8 +202,8 @@ def _base_context(request, form, period, years, settings, **extra) -> dict[str, 
         "counts": m.COUNTS,
         "rates": m.RATES,
         "can_edit": selectors.can_edit_settings(request.user),
-        "small_label": _("small sample"),
-        "small_title": _("Small sample: fewer than %(n)d items") % {"n": settings.small_sample} if settings else "",
+        "small_label": _small_marks(settings)[0],
+        "small_title": _small_marks(settings)[1],
         **extra,
     }
 
@@ -222,8 +258,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         settings,
         totals=totals,
         trend=trend,
-        session_table=table_cells(request, sessions, "session", period.as_params(), with_units=False),
-        year_table=table_cells(request, year_rows, "year", {}, with_units=False),
+        session_table=table_cells(
+            request, sessions, "session", period.as_params(), with_units=False, settings=settings
+        ),
+        year_table=table_cells(request, year_rows, "year", {}, with_units=False, settings=settings),
         chart=chart,
     )
     return render(request, "dashboards/overview.html", context)
@@ -253,7 +291,7 @@ def _table_page(request, *, title, dimension, rows_fn, template="dashboards/tabl
         settings,
         title=title,
         dimension=dimension,
-        table=table_cells(request, rows, dimension, period.as_params(), with_units=with_units),
+        table=table_cells(request, rows, dimension, period.as_params(), with_units=with_units, settings=settings),
         chart=chart,
     )
     return render(request, template, context)
@@ -382,7 +420,10 @@ def assessment(request: HttpRequest) -> HttpResponse:
         wb = exports.new_workbook()
         exports.add_sheet(wb, _("Assessment"), columns, rows)
         return exports.response(wb, f"assessment-{_suffix(period)}.xlsx")
-    lines = [{"row": r, "cells": [rate_cell(r, name) for name in m.RATES]} for r in rows]
+    lines = []
+    for r in rows:
+        cells = [rate_cell(r, name) for name in m.RATES]
+        lines.append({"row": r, "cells": cells, "html": cells_html(cells, settings)})
     context = _base_context(request, form, period, years, settings, lines=lines)
     return render(request, "dashboards/assessment.html", context)
 
@@ -487,6 +528,8 @@ def report(request: HttpRequest) -> HttpResponse:
         settings,
         totals=totals,
         units=units,
+        # Each unit's rate cells, written in one go (`cells_html`): an include per cell took 0.4 s.
+        unit_rows=[(r, cells_html([rate_cell(r, name) for name in m.RATES], settings)) for r in units],
         # The page shows the longest overdue (a province has tens of thousands at 10^6 suggestions: all
         # of them on one page took 35 s); the .xlsx export and the drill-down list every one.
         overdue=list(overdue[:REPORT_OVERDUE_ROWS]),
