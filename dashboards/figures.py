@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Q, Sum
+from django.db.models import Count, Exists, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -429,3 +429,19 @@ def count_queryset(name: str, period: m.Period, dimension: str | None, key: Any)
         qs = qs.filter(session_id__in=CongressSession.objects.filter(year=key).values("pk"))
     # Grouped by the one dimension kept, so an empty cell gives no row (NULL), a built one its sum.
     return qs.values("dim").annotate(n=Coalesce(Sum("value"), 0)).values("n")
+
+
+def earliest_open_deadline(period: m.Period):
+    """The earliest due date of the period's open reply deadlines, from the stored histograms, as a
+    subquery (NULL while the figures are not built, or the period is a date range). The report's
+    overdue list starts its walk of the open deadlines' due-date index there instead of at every
+    earlier year's open deadline (27,000 rows read before 2026's first at 10^6 suggestions)."""
+    if period.is_range:
+        return None
+    return (
+        Figure.objects.filter(_sessions_q(period), dim="category", name="open_deadline")
+        .filter(Exists(FigureState.objects.filter(pk=1, version=FIGURES_VERSION)))
+        .values("dim")
+        .annotate(first=Min("day"))
+        .values("first")
+    )

@@ -5,17 +5,19 @@ The figures themselves come from `selectors` and `metrics`; the views call these
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import DateField, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from common.errors import ActionNotFound
 from suggestions.models import CongressSession
 
+from . import figures, selectors
 from . import metrics as m
-from . import selectors
 from .models import Snapshot
 
 
@@ -52,12 +54,15 @@ def satisfaction_summary(period: m.Period) -> list[dict[str, Any]]:
 
 
 def overdue_assignments(reader, period: m.Period) -> QuerySet:
-    """The report's overdue list, through the reader's visibility, longest overdue first."""
-    return (
-        selectors.readable_by(reader, m.drill_down("overdue", period))
-        .select_related("suggestion__session", "unit")
-        .order_by("due_date", "id")
-    )
+    """The report's overdue list, through the reader's visibility, longest overdue first.
+
+    Its walk of the due-date index starts at the period's earliest open deadline as the maintained
+    figures know it (`figures.earliest_open_deadline`; every row from the first one on otherwise)."""
+    qs = selectors.readable_by(reader, m.drill_down("overdue", period))
+    earliest = figures.earliest_open_deadline(period)
+    if earliest is not None:
+        qs = qs.filter(due_date__gte=Coalesce(Subquery(earliest), Value(dt.date.min), output_field=DateField()))
+    return qs.select_related("suggestion__session", "unit").order_by("due_date", "id")
 
 
 def session_or_none(pk) -> CongressSession | None:

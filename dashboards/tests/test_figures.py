@@ -8,13 +8,14 @@ import datetime as dt
 import random
 from collections import Counter
 from contextlib import contextmanager
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
 import time_machine
 
 from common.errors import ActionError
-from dashboards import figures, selectors
+from dashboards import figures, page_selectors, selectors
 from dashboards import metrics as m
 from dashboards.models import Figure, FigureQueue, FigureState
 from suggestions import services
@@ -36,9 +37,15 @@ from . import factories as f
 pytestmark = pytest.mark.django_db
 
 
+STAFF = SimpleNamespace(is_office_staff=True)  # a reader who may open every suggestion
+
+
 @contextmanager
 def live():
-    with mock.patch.object(figures, "serves", return_value=False):
+    with (
+        mock.patch.object(figures, "serves", return_value=False),
+        mock.patch.object(figures, "earliest_open_deadline", return_value=None),
+    ):
         yield
 
 
@@ -52,6 +59,8 @@ def snapshot(periods: list[m.Period]) -> dict:
         out[(period, "trend")] = selectors.monthly_trend(period)
         out[(period, "units")] = selectors.units_table(period, settings)
         out[(period, "satisfaction")] = selectors.satisfaction_counts(period)
+        # The report's overdue list starts where the stored histograms say the period's deadlines do.
+        out[(period, "overdue")] = list(page_selectors.overdue_assignments(STAFF, period).values_list("pk", flat=True))
     return out
 
 
