@@ -44,7 +44,7 @@ from django.db.models import Count, Exists, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from suggestions.models import Assignment, AssignmentRole, CongressSession, Rating, Suggestion
+from suggestions.models import Assignment, AssignmentRole, AssignmentStatus, CongressSession, Rating, Suggestion
 
 from . import metrics as m
 from .models import Figure, FigureQueue, FigureState
@@ -55,7 +55,8 @@ CELL_DIMS = ("unit", "category")
 SERVED = (None, "unit", "category", "session", "year")
 SESSION_PATH = m.field_paths("session")
 MONTHS = ("registered", "replied", "closed")
-# 2: the satisfaction summary's counts per result rating (`result_*`) and `FigureState.version`.
+# 2: the satisfaction summary's counts per result rating (`result_*`), the lead assignments made and
+# returned by month (`lead_month`, `returned_month`), and `FigureState.version`.
 FIGURES_VERSION = 2
 # The satisfaction summary: its rounds (the fact column of each) and a short code per rating, so
 # every `result_<round>_<code>` name fits the figure's 20 characters.
@@ -188,6 +189,22 @@ def compute(dim: str, keys: Iterable[int] | None = None, sessions: Iterable[int]
             month=TruncMonth("released_at_first", tzinfo=m.SHANGHAI)
         )
         add(replied.values(group, session, "month").annotate(n=Count("pk")).order_by(), group, session, "replied_month", "month")  # fmt: skip
+        # The routing page's return rate: lead assignments made (returned ones too) and returned, by
+        # the month they were made (交办), of every numbered suggestion (`lead_returns_live`).
+        leads = Assignment.objects.filter(role=AssignmentRole.LEAD, suggestion__number__isnull=False)
+        leads = leads.filter(_key_filter("suggestion__category", keys))
+        if sessions is not None:
+            leads = leads.filter(suggestion__session__in=sessions)
+        made = TruncMonth("assigned_at", tzinfo=m.SHANGHAI)
+        add(
+            leads.annotate(month=made)
+            .values("suggestion__category", "suggestion__session", "month")
+            .annotate(lead_month=Count("pk"), returned_month=Count("pk", filter=Q(status=AssignmentStatus.RETURNED)))
+            .order_by(),
+            "suggestion__category",
+            "suggestion__session",
+            day="month",
+        )
         # The satisfaction summary: rated suggestions per result rating, first and final round.
         qs, group, session = facts(m.SUGGESTION)
         for round_key, column in RESULT_COLUMNS.items():
@@ -370,7 +387,9 @@ def co_assigned(period: m.Period) -> dict[int, int]:
 
 def monthly_trend(period: m.Period) -> list[dict[str, Any]]:
     rows = (
-        Figure.objects.filter(_sessions_q(period), dim="category", name__endswith="_month", day__isnull=False)
+        Figure.objects.filter(
+            _sessions_q(period), dim="category", name__in=[f"{k}_month" for k in MONTHS], day__isnull=False
+        )
         .values("day", "name")
         .annotate(n=Sum("value"))
         .order_by()
@@ -445,3 +464,18 @@ def earliest_open_deadline(period: m.Period):
         .annotate(first=Min("day"))
         .values("first")
     )
+
+
+def lead_returns(since: dt.date) -> dict[dt.date, dict[str, int]]:
+    """What `textanalysis.insights.lead_returns_live` returns, from the category cells (one query)."""
+    rows = (
+        Figure.objects.filter(dim="category", name__in=["lead_month", "returned_month"], day__gte=since)
+        .values("day", "name")
+        .annotate(n=Sum("value"))
+        .order_by()
+    )
+    months: dict[dt.date, dict[str, int]] = {}
+    for row in rows:
+        counts = months.setdefault(row["day"], {"n": 0, "returned": 0})
+        counts["n" if row["name"] == "lead_month" else "returned"] = row["n"]
+    return months

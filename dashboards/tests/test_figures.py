@@ -31,6 +31,7 @@ from suggestions.models import (
     SuggestionStatus,
 )
 from testing.factories import draft_reply, lead_assignment, log_contact, suggestion_in_state
+from textanalysis import insights
 
 from . import factories as f
 
@@ -61,6 +62,8 @@ def snapshot(periods: list[m.Period]) -> dict:
         out[(period, "satisfaction")] = selectors.satisfaction_counts(period)
         # The report's overdue list starts where the stored histograms say the period's deadlines do.
         out[(period, "overdue")] = list(page_selectors.overdue_assignments(STAFF, period).values_list("pk", flat=True))
+    # The routing page's monthly return rate (textanalysis), every month.
+    out["returns"] = insights.lead_returns(dt.date(2000, 1, 1))
     return out
 
 
