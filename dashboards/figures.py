@@ -490,6 +490,11 @@ def earliest_open_deadline(period: m.Period):
     )
 
 
+def stored_lead_returns(since: dt.date) -> dict[dt.date, dict[str, int]] | None:
+    """`lead_returns` once the figures are built (plugged into `textanalysis.insights`); else None."""
+    return lead_returns(since) if serves(None, m.Period()) else None
+
+
 def lead_returns(since: dt.date) -> dict[dt.date, dict[str, int]]:
     """What `textanalysis.insights.lead_returns_live` returns, from the category cells (one query)."""
     rows = (
