@@ -9,8 +9,11 @@ class DashboardsConfig(AppConfig):
     def ready(self):
         from suggestions.models import Event
         from suggestions.signals import event_recorded
+        from textanalysis import insights
 
-        from .figures import on_event
+        from .figures import on_event, stored_lead_returns
 
         # Maintained figures: every timeline event queues its suggestion's cells (dashboards.figures).
         event_recorded.connect(on_event, sender=Event, dispatch_uid="dashboards.figures.on_event")
+        # The routing page's monthly return rate reads the figures kept here (textanalysis is below).
+        insights.stored_lead_returns = stored_lead_returns

@@ -22,8 +22,13 @@ Design (docs/benchmarks.md, "Dashboards"):
   suggestions' cells: the recorded ones and the ones it counts in now, so a cell it left is
   recomputed too. Each cell is recomputed whole from the live rows under a per-cell lock, so the
   result does not depend on the order or number of refreshes. A periodic task drains leftovers.
+- The handling report's satisfaction summary (how many lead deputies rated each result, first
+  and final round) is kept in the category cells too (`result_<round>_<rating>`), by the same
+  suggestion facts and predicates as the live summary (`selectors.satisfaction_counts`).
 - `manage.py build_figures` (re)builds everything; until it has run once the dashboards compute
-  live, as before. Frozen snapshots are untouched: they keep the figures they were taken with.
+  live, as before. A new layout of the stored figures raises `FIGURES_VERSION`: figures built by an
+  older one are not read (live again) until `build_figures` runs. Frozen snapshots are untouched:
+  they keep the figures they were taken with.
 """
 
 from __future__ import annotations
@@ -35,11 +40,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, Min, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from suggestions.models import Assignment, AssignmentRole, CongressSession, Suggestion
+from suggestions.models import Assignment, AssignmentRole, AssignmentStatus, CongressSession, Rating, Suggestion
 
 from . import metrics as m
 from .models import Figure, FigureQueue, FigureState
@@ -50,6 +55,22 @@ CELL_DIMS = ("unit", "category")
 SERVED = (None, "unit", "category", "session", "year")
 SESSION_PATH = m.field_paths("session")
 MONTHS = ("registered", "replied", "closed")
+# The date histograms of the counts that depend on today (by due or target date; not the months).
+DAY_HISTOGRAMS = ("pending_due", "open_deadline", "commitment_pending")
+# 2: the satisfaction summary's counts per result rating (`result_*`), the lead assignments made and
+# returned by month (`lead_month`, `returned_month`), past days folded into one bucket per histogram
+# (`_fold_past`), and `FigureState.version`.
+FIGURES_VERSION = 2
+# The satisfaction summary: its rounds (the fact column of each) and a short code per rating, so
+# every `result_<round>_<code>` name fits the figure's 20 characters.
+RESULT_COLUMNS = {"first": "result_first", "final": "result_final"}
+RATING_CODES = {Rating.SATISFIED: "sat", Rating.BASICALLY_SATISFIED: "basic", Rating.UNSATISFIED: "unsat"}
+assert set(RATING_CODES) == set(Rating.values), "every rating needs a code"
+
+
+def result_name(round_key: str, rating: str) -> str:
+    return f"result_{round_key}_{RATING_CODES[rating]}"  # type: ignore[index]
+
 
 Cell = tuple[str, int, int]  # (dim, key, session id)
 
@@ -171,10 +192,53 @@ def compute(dim: str, keys: Iterable[int] | None = None, sessions: Iterable[int]
             month=TruncMonth("released_at_first", tzinfo=m.SHANGHAI)
         )
         add(replied.values(group, session, "month").annotate(n=Count("pk")).order_by(), group, session, "replied_month", "month")  # fmt: skip
+        # The routing page's return rate: lead assignments made (returned ones too) and returned, by
+        # the month they were made (交办), of every numbered suggestion (`lead_returns_live`).
+        leads = Assignment.objects.filter(role=AssignmentRole.LEAD, suggestion__number__isnull=False)
+        leads = leads.filter(_key_filter("suggestion__category", keys))
+        if sessions is not None:
+            leads = leads.filter(suggestion__session__in=sessions)
+        made = TruncMonth("assigned_at", tzinfo=m.SHANGHAI)
+        add(
+            leads.annotate(month=made)
+            .values("suggestion__category", "suggestion__session", "month")
+            .annotate(lead_month=Count("pk"), returned_month=Count("pk", filter=Q(status=AssignmentStatus.RETURNED)))
+            .order_by(),
+            "suggestion__category",
+            "suggestion__session",
+            day="month",
+        )
+        # The satisfaction summary: rated suggestions per result rating, first and final round.
+        qs, group, session = facts(m.SUGGESTION)
+        for round_key, column in RESULT_COLUMNS.items():
+            rated = m.rated_by_result(qs, column)
+            for row in rated.values(group, session, column).annotate(n=Count("pk")).order_by():
+                out[(row[group] or 0, row[session], result_name(round_key, row[column]), None)] += row["n"]
     return [
         Figure(dim=dim, key=key, session_id=sid, name=name, day=day, value=value)
-        for (key, sid, name, day), value in out.items()
+        for (key, sid, name, day), value in _fold_past(out, m.today()).items()
     ]
+
+
+def _fold_past(out: dict[tuple[int, int, str, Any], int], today: dt.date) -> dict[tuple[int, int, str, Any], int]:
+    """One bucket per cell and histogram for every day before `today`, dated by its earliest day.
+
+    A day that has passed stays passed: on any later reading day all of them are before it (overdue,
+    due, fallen due) and none is due soon, which the earliest day alone also says; and the earliest
+    day is what `earliest_open_deadline` asks. So a cell keeps one row per histogram for its past
+    instead of one per past day (90,000 rows of a year's units, read by every units table, became
+    about 20,000 at 10^6 suggestions). Readings are never before the day a cell was computed."""
+    folded: dict[tuple[int, int, str, Any], int] = defaultdict(int)
+    earliest: dict[tuple[int, int, str], dt.date] = {}
+    for key, sid, name, day in out:
+        if name in DAY_HISTOGRAMS and day is not None and day < today:
+            cell = (key, sid, name)
+            earliest[cell] = min(day, earliest.get(cell, day))
+    for (key, sid, name, day), value in out.items():
+        if (key, sid, name) in earliest and day is not None and day < today:
+            day = earliest[(key, sid, name)]
+        folded[(key, sid, name, day)] += value
+    return folded
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,12 +253,13 @@ def build() -> int:
         FigureQueue.objects.all().delete()
         rows = [f for dim in CELL_DIMS for f in compute(dim)]
         Figure.objects.bulk_create(rows, batch_size=5000)
-        FigureState.objects.update_or_create(pk=1, defaults={"built_at": timezone.now()})
+        FigureState.objects.update_or_create(pk=1, defaults={"built_at": timezone.now(), "version": FIGURES_VERSION})
     return len(rows)
 
 
 def is_built() -> bool:
-    return FigureState.objects.filter(pk=1).exists()
+    """Built, by this layout of the figures (an older layout is read live until rebuilt)."""
+    return FigureState.objects.filter(pk=1, version=FIGURES_VERSION).exists()
 
 
 def cells_of(suggestion_ids: Iterable[int]) -> set[Cell]:
@@ -346,7 +411,9 @@ def co_assigned(period: m.Period) -> dict[int, int]:
 
 def monthly_trend(period: m.Period) -> list[dict[str, Any]]:
     rows = (
-        Figure.objects.filter(_sessions_q(period), dim="category", name__endswith="_month", day__isnull=False)
+        Figure.objects.filter(
+            _sessions_q(period), dim="category", name__in=[f"{k}_month" for k in MONTHS], day__isnull=False
+        )
         .values("day", "name")
         .annotate(n=Sum("value"))
         .order_by()
@@ -357,3 +424,87 @@ def monthly_trend(period: m.Period) -> list[dict[str, Any]]:
     return [
         {"month": f"{month:%Y-%m}", **{k: counts.get(k, 0) for k in MONTHS}} for month, counts in sorted(months.items())
     ]
+
+
+def satisfaction_counts(period: m.Period) -> dict[str, dict[str, int]]:
+    """What `selectors.satisfaction_counts` returns, read from the category cells (one query)."""
+    names = {result_name(r, rating): (r, rating) for r in RESULT_COLUMNS for rating in Rating.values}
+    counts: dict[str, dict[str, int]] = {r: dict.fromkeys(Rating.values, 0) for r in RESULT_COLUMNS}
+    rows = (
+        Figure.objects.filter(_sessions_q(period), dim="category", name__in=list(names))
+        .values("name")
+        .annotate(n=Sum("value"))
+        .order_by()
+    )
+    for row in rows:
+        round_key, rating = names[row["name"]]
+        counts[round_key][rating] = row["n"] or 0
+    return counts
+
+
+def _count_filter(name: str, period: m.Period) -> Q:
+    """Which stored rows add up to the count `name` (as `_sums` and `_finish` combine them)."""
+    soon = period.today + dt.timedelta(days=m.DUE_SOON_DAYS)
+    special = {
+        "due": Q(name="replied") | Q(name="pending_due", day__lt=period.as_of),
+        "overdue": Q(name="open_deadline", day__lt=period.today),
+        "due_soon": Q(name="open_deadline", day__gte=period.today, day__lte=soon),
+        "commitments_due": Q(name="commitment_settled") | Q(name="commitment_pending", day__lte=period.today),
+    }
+    return special.get(name, Q(name=name))
+
+
+def count_queryset(name: str, period: m.Period, dimension: str | None, key: Any):
+    """One count of one key of `dimension` (what `breakdown(dimension, period)[key][name]` holds), as
+    a one-column queryset to embed in another query; its value is NULL while the figures are not built
+    (by this layout). None where the figures do not serve the period or the dimension."""
+    if dimension not in SERVED or period.is_range or name == "co_assigned":
+        return None
+    dim = "unit" if dimension == "unit" else "category"
+    qs = Figure.objects.filter(_sessions_q(period), _count_filter(name, period), dim=dim).filter(
+        Exists(FigureState.objects.filter(pk=1, version=FIGURES_VERSION))
+    )
+    if dimension in ("unit", "category"):
+        qs = qs.filter(key=key if key is not None else 0)
+    elif dimension == "session":
+        qs = qs.filter(session_id=key)
+    elif dimension == "year":
+        qs = qs.filter(session_id__in=CongressSession.objects.filter(year=key).values("pk"))
+    # Grouped by the one dimension kept, so an empty cell gives no row (NULL), a built one its sum.
+    return qs.values("dim").annotate(n=Coalesce(Sum("value"), 0)).values("n")
+
+
+def earliest_open_deadline(period: m.Period):
+    """The earliest due date of the period's open reply deadlines, from the stored histograms, as a
+    subquery (NULL while the figures are not built, or the period is a date range). The report's
+    overdue list starts its walk of the open deadlines' due-date index there instead of at every
+    earlier year's open deadline (27,000 rows read before 2026's first at 10^6 suggestions)."""
+    if period.is_range:
+        return None
+    return (
+        Figure.objects.filter(_sessions_q(period), dim="category", name="open_deadline")
+        .filter(Exists(FigureState.objects.filter(pk=1, version=FIGURES_VERSION)))
+        .values("dim")
+        .annotate(first=Min("day"))
+        .values("first")
+    )
+
+
+def stored_lead_returns(since: dt.date) -> dict[dt.date, dict[str, int]] | None:
+    """`lead_returns` once the figures are built (plugged into `textanalysis.insights`); else None."""
+    return lead_returns(since) if serves(None, m.Period()) else None
+
+
+def lead_returns(since: dt.date) -> dict[dt.date, dict[str, int]]:
+    """What `textanalysis.insights.lead_returns_live` returns, from the category cells (one query)."""
+    rows = (
+        Figure.objects.filter(dim="category", name__in=["lead_month", "returned_month"], day__gte=since)
+        .values("day", "name")
+        .annotate(n=Sum("value"))
+        .order_by()
+    )
+    months: dict[dt.date, dict[str, int]] = {}
+    for row in rows:
+        counts = months.setdefault(row["day"], {"n": 0, "returned": 0})
+        counts["n" if row["name"] == "lead_month" else "returned"] = row["n"]
+    return months

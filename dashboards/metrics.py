@@ -288,6 +288,12 @@ def _satisfied(column: str) -> Callable[[Period, str], Q]:
     return predicate
 
 
+def rated_by_result(facts: QuerySet[Suggestion], column: str) -> QuerySet[Suggestion]:
+    """The suggestion facts the satisfaction summary counts by their `column` rating (result_first or
+    result_final): rated on that round, not closed as no evaluation (the *rated* counts' predicate)."""
+    return facts.filter(_rated(column)(Period(), ""))
+
+
 def _rehandled(period: Period, s: str) -> Q:
     return Q(**{f"{s}round__gte": 2}) | Q(**{f"{s}status": SuggestionStatus.REHANDLING})
 

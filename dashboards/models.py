@@ -181,6 +181,9 @@ class FigureQueue(models.Model):
 
 
 class FigureState(models.Model):
-    """Present (pk=1) once the figures have been built; until then the dashboards compute live."""
+    """Present (pk=1) once the figures have been built; until then the dashboards compute live.
+    `version` is the layout of the stored figures (`figures.FIGURES_VERSION`): figures built by an
+    earlier layout are not read (the dashboards compute live) until `build_figures` runs again."""
 
     built_at = models.DateTimeField()
+    version = models.PositiveSmallIntegerField(default=1)

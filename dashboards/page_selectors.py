@@ -5,17 +5,19 @@ The figures themselves come from `selectors` and `metrics`; the views call these
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import DateField, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from common.errors import ActionNotFound
-from suggestions.models import CongressSession, Rating
+from suggestions.models import CongressSession
 
+from . import figures, selectors
 from . import metrics as m
-from . import selectors
 from .models import Snapshot
 
 
@@ -45,25 +47,22 @@ def drill_label(dim: str | None, key: Any) -> str:
 
 
 def satisfaction_summary(period: m.Period) -> list[dict[str, Any]]:
-    """Counts of each result rating, first and final round (two queries)."""
-    facts = m.suggestion_facts(period).filter(no_evaluation=False)
-    summary = []
-    for column, label in (("result_first", _("First round")), ("result_final", _("Final round"))):
-        counts = {
-            r[column]: r["n"]
-            for r in facts.filter(**{f"{column}__isnull": False}).values(column).annotate(n=Count("pk")).order_by()
-        }
-        summary.append({"label": label, **{rating: counts.get(rating, 0) for rating in Rating.values}})
-    return summary
+    """Counts of each result rating, first and final round (`selectors.satisfaction_counts`)."""
+    counts = selectors.satisfaction_counts(period)
+    labels = {"first": _("First round"), "final": _("Final round")}
+    return [{"label": labels[round_key], **counts[round_key]} for round_key in ("first", "final")]
 
 
 def overdue_assignments(reader, period: m.Period) -> QuerySet:
-    """The report's overdue list, through the reader's visibility, longest overdue first."""
-    return (
-        selectors.readable_by(reader, m.drill_down("overdue", period))
-        .select_related("suggestion__session", "unit")
-        .order_by("due_date", "id")
-    )
+    """The report's overdue list, through the reader's visibility, longest overdue first.
+
+    Its walk of the due-date index starts at the period's earliest open deadline as the maintained
+    figures know it (`figures.earliest_open_deadline`; every row from the first one on otherwise)."""
+    qs = selectors.readable_by(reader, m.drill_down("overdue", period))
+    earliest = figures.earliest_open_deadline(period)
+    if earliest is not None:
+        qs = qs.filter(due_date__gte=Coalesce(Subquery(earliest), Value(dt.date.min), output_field=DateField()))
+    return qs.select_related("suggestion__session", "unit").order_by("due_date", "id")
 
 
 def session_or_none(pk) -> CongressSession | None:

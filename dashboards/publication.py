@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,19 +31,11 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 def report_figures(year: int) -> dict[str, Any]:
     period = m.Period(year=year)
     settings = selectors.dashboard_settings()
-    facts = m.suggestion_facts(period).filter(no_evaluation=False)
-    satisfaction = {}
-    for column, key in (("result_first", "first"), ("result_final", "final")):
-        counts = {
-            r[column]: r["n"]
-            for r in facts.filter(**{f"{column}__isnull": False}).values(column).annotate(n=Count("pk")).order_by()
-        }
-        satisfaction[key] = {rating: counts.get(rating, 0) for rating in Rating.values}
     return {
         "as_of": period.today.isoformat(),
         "totals": _plain(selectors.totals(period, settings)),
         "units": [_plain(r) for r in selectors.units_table(period, settings)],
-        "satisfaction": satisfaction,
+        "satisfaction": selectors.satisfaction_counts(period),
     }
 
 

@@ -11,16 +11,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 
 from accounts.models import Unit
 from common.errors import ActionForbidden
+from common.pagination import COUNT_LIMIT
+from common.pagination import Count as Count_
 from suggestions.models import (
     Assignment,
     AssignmentRole,
     Category,
     CongressSession,
+    Rating,
     Suggestion,
     SuggestionStatus,
 )
@@ -238,6 +242,25 @@ def monthly_trend(period: m.Period) -> list[dict[str, Any]]:
     ]
 
 
+def satisfaction_counts(period: m.Period) -> dict[str, dict[str, int]]:
+    """How many lead deputies rated each result (办理结果), first and final round: the rated
+    suggestions of `metrics.rated_by_result`, keyed "first"/"final" then by rating. One query over
+    the maintained figures once built (besides whether they are); otherwise one GROUP BY of the
+    suggestion facts by both ratings, each round summed from the rows rated on it."""
+    if figures.serves(None, period):
+        return figures.satisfaction_counts(period)
+    columns = figures.RESULT_COLUMNS
+    facts = m.suggestion_facts(period)
+    rated = {key: m.rated_by_result(facts, column) for key, column in columns.items()}
+    either = rated["first"] | rated["final"]
+    counts = {key: dict.fromkeys(Rating.values, 0) for key in columns}
+    for row in either.values(*columns.values()).annotate(n=Count("pk")).order_by():
+        for key, column in columns.items():
+            if row[column] is not None:
+                counts[key][row[column]] += row["n"]
+    return counts
+
+
 # ---------------------------------------------------------------------------------------------
 # Annual assessment (年度考核)
 
@@ -321,11 +344,20 @@ def drill_suggestions(
     )
 
 
-def drill_queryset(name: str, period: m.Period, dimension: str | None, value: Any, *, reader) -> tuple[QuerySet, str]:
-    """The fact rows behind a number (assignments, suggestions or deadlines) that `reader` may open."""
+def drill_queryset(
+    name: str, period: m.Period, dimension: str | None, value: Any, *, reader, sessions: list[int] | None = None
+) -> tuple[QuerySet, str]:
+    """The fact rows behind a number (assignments, suggestions or deadlines) that `reader` may open.
+
+    `sessions`, the period's sessions when the caller knows them (`period_sessions`), repeats the
+    period's session condition as plain ids: the list's (session, number) order is then read along
+    the session's own stretch of the number index instead of walking every earlier session first
+    (1.6 s for a year's first page at 10^6 suggestions)."""
     facts = m.drill_down(name, period, dimension, value)
     source = m.DIMENSIONS[dimension].source_of(name) if dimension else m.COUNTS[name].source
     facts = readable_by(reader, facts, m.SUGGESTION_PATHS[source] or "pk")
+    if sessions is not None:
+        facts = facts.filter(**{f"{m.suggestion_prefix(source)}session_id__in": sessions})
     if source == m.SUGGESTION:
         qs = facts.select_related("session", "category", "lead_deputy").order_by("session_id", "number", "id")
     elif source == m.COMMITMENT:
@@ -368,5 +400,43 @@ def latest_snapshot(*, year: int | None = None, session_id: int | None = None) -
     return None
 
 
-def available_years() -> list[int]:
-    return sorted(set(CongressSession.objects.values_list("year", flat=True)), reverse=True)
+def session_years() -> list[tuple[int, int]]:
+    """(id, year) of every session (one query): the years to choose from and each year's sessions."""
+    return list(CongressSession.objects.order_by().values_list("pk", "year"))
+
+
+def available_years(sessions: list[tuple[int, int]] | None = None) -> list[int]:
+    return sorted({year for _pk, year in (session_years() if sessions is None else sessions)}, reverse=True)
+
+
+def period_sessions(period: m.Period, sessions: list[tuple[int, int]]) -> list[int] | None:
+    """The ids of the sessions `period` covers, from `session_years()`; None for every session."""
+    if period.session_id is not None:
+        return [period.session_id]
+    if period.year is not None:
+        return [pk for pk, year in sessions if year == period.year]
+    return None
+
+
+def drill_count(name: str, period: m.Period, dimension: str | None, value: Any, facts: QuerySet, *, reader) -> Count_:
+    """How many rows a drill-down lists, in one query whatever the size: exact up to `COUNT_LIMIT`
+    (a capped count of `facts`); above it, for staff (whose list is the whole number), the number
+    itself from the maintained figures; otherwise "more than `COUNT_LIMIT`" (a reader's visible share
+    is not a stored figure, and counting it exactly would read every row)."""
+    capped_sql, params = facts.order_by().values("pk")[: COUNT_LIMIT + 1].query.sql_with_params()
+    # Both parts are compiled by Django from querysets; every value stays a bound parameter.
+    parts = [f"(SELECT COUNT(*) FROM ({capped_sql}) AS capped)"]  # noqa: S608
+    stored = figures.count_queryset(name, period, dimension, value) if reader.is_office_staff else None
+    if stored is not None:
+        stored_sql, stored_params = stored.query.sql_with_params()
+        parts.append(f"({stored_sql})")
+        params = (*params, *stored_params)
+    with connections[facts.db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    counted, figure = int(row[0]), (row[1] if len(row) > 1 else None)
+    if counted <= COUNT_LIMIT:
+        return Count_(counted, True)
+    if figure is not None:
+        return Count_(int(figure), True)
+    return Count_(COUNT_LIMIT, False)

@@ -8,15 +8,16 @@ import datetime as dt
 import random
 from collections import Counter
 from contextlib import contextmanager
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
 import time_machine
 
 from common.errors import ActionError
-from dashboards import figures, selectors
+from dashboards import figures, page_selectors, selectors
 from dashboards import metrics as m
-from dashboards.models import Figure, FigureQueue
+from dashboards.models import Figure, FigureQueue, FigureState
 from suggestions import services
 from suggestions.models import (
     Assignment,
@@ -30,15 +31,22 @@ from suggestions.models import (
     SuggestionStatus,
 )
 from testing.factories import draft_reply, lead_assignment, log_contact, suggestion_in_state
+from textanalysis import insights
 
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
+STAFF = SimpleNamespace(is_office_staff=True)  # a reader who may open every suggestion
+
+
 @contextmanager
 def live():
-    with mock.patch.object(figures, "serves", return_value=False):
+    with (
+        mock.patch.object(figures, "serves", return_value=False),
+        mock.patch.object(figures, "earliest_open_deadline", return_value=None),
+    ):
         yield
 
 
@@ -51,6 +59,11 @@ def snapshot(periods: list[m.Period]) -> dict:
             out[(period, dim)] = m.breakdown(dim, period)
         out[(period, "trend")] = selectors.monthly_trend(period)
         out[(period, "units")] = selectors.units_table(period, settings)
+        out[(period, "satisfaction")] = selectors.satisfaction_counts(period)
+        # The report's overdue list starts where the stored histograms say the period's deadlines do.
+        out[(period, "overdue")] = list(page_selectors.overdue_assignments(STAFF, period).values_list("pk", flat=True))
+    # The routing page's monthly return rate (textanalysis), every month.
+    out["returns"] = insights.lead_returns(dt.date(2000, 1, 1))
     return out
 
 
@@ -80,6 +93,23 @@ def test_built_figures_equal_the_live_computation_on_the_hand_computed_data(data
     assert figures.breakdown(None, m.Period(year=2026))[None]["overdue"] == 2
     # Delivery (落实): S2's two confirmed commitments, S3's superseded one, S4's confirmed again.
     assert (water["delivery_confirmed"], water["delivered"], water["delivery_rate"]) == (4, 3, 0.75)
+    # The report's satisfaction summary (test_pages): first round S1 S9 satisfied, S2 basically, S3 S4
+    # unsatisfied; final S1 S3 S9, S2, S4.
+    assert figures.satisfaction_counts(m.Period(year=2026)) == {
+        "first": {"satisfied": 2, "basically_satisfied": 1, "unsatisfied": 2},
+        "final": {"satisfied": 3, "basically_satisfied": 1, "unsatisfied": 1},
+    }
+
+
+def test_figures_of_an_older_layout_are_not_read_until_rebuilt(dataset):
+    """A deployment that changes what the figures hold (FIGURES_VERSION) computes live until
+    `build_figures` has run: a report never reads a summary the old build did not store."""
+    figures.build()
+    FigureState.objects.update(version=figures.FIGURES_VERSION - 1)
+    assert not figures.serves(None, m.Period(year=2026))
+    assert selectors.satisfaction_counts(m.Period(year=2026))["final"]["satisfied"] == 3
+    figures.build()
+    assert figures.serves(None, m.Period(year=2026))
 
 
 def test_date_ranges_and_key_items_stay_live(dataset):

@@ -101,6 +101,35 @@ def test_drill_down_from_the_units_table_lists_exactly_what_was_counted(dataset,
         assert len(re.findall(r'<tr data-suggestion="\d+">', drilled)) == int(number), href
 
 
+@pytest.mark.parametrize("built", [False, True], ids=["live", "figures"])
+def test_a_long_drill_down_counts_from_the_figures_for_staff_and_caps_otherwise(
+    dataset, staff_client, client, victor, monkeypatch, built
+):
+    """Past COUNT_LIMIT rows the drill-down reads no exact COUNT: staff get the number itself from the
+    maintained figures (what they clicked), others "more than COUNT_LIMIT" with a next page while full."""
+    from dashboards import figures, selectors, views
+
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 2)
+    monkeypatch.setattr(views, "DRILL_PAGE", 2)
+    if built:
+        figures.build()
+    html = staff_client.get("/dashboards/units/", {"year": 2026}).content.decode()
+    links = {href: int(n) for href, n in _drill_links(html).items() if int(n) > 2}
+    assert links
+    for href, number in links.items():
+        drilled = staff_client.get(href).content.decode()
+        if built:
+            assert f"计入 {number} 件。" in drilled, href  # "N items counted."
+            assert f"1 / {(number + 1) // 2}" in drilled, href
+        else:
+            assert "计入超过 2 件。" in drilled, href  # "More than 2 items counted."
+    registered = "/dashboards/drill/?metric=registered&year=2026"
+    client.force_login(victor)  # a supervisor: his visible share is not a stored figure
+    drilled = client.get(registered).content.decode()
+    assert "计入超过 2 件。" in drilled
+    assert "page=2" in drilled  # a full page has a next one
+
+
 def test_units_table_sorts(dataset, staff_client):
     html = staff_client.get("/dashboards/units/", {"year": 2026, "sort": "assigned", "dir": "desc"}).content.decode()
     body = html[html.index("<tbody>") :]

@@ -209,6 +209,24 @@ def test_assign_page_loads_the_routing_panel(duties, client):
     assert client.get(f"/text/routing/{s.pk}/").status_code in (403, 404)
 
 
+def test_chronic_candidates_are_the_first_repeats_or_weak_answers_in_number_order(cast):
+    """Repeats and C/D answers are read apart and merged: the page's limit takes the first of either
+    kind by number, as one query over "repeat or weak" did."""
+    from textanalysis.insights import chronic_issues
+
+    weak_first = suggestion_in_state("replied", cast=cast, result_class="C")
+    earlier = suggestion_in_state("replied", cast=cast, result_class="A")
+    repeat = suggestion_in_state("replied", cast=cast, result_class="A")
+    Suggestion.objects.filter(pk=repeat.pk).update(repeat_of=earlier)
+    weak_last = suggestion_in_state("replied", cast=cast, result_class="D")
+    assert weak_first.number < repeat.number < weak_last.number
+    year = cast.session.year
+    # The repeat (raised in one year only) takes the second place of two, and is not chronic.
+    assert [i.suggestion.pk for i in chronic_issues(year=year, limit=2)] == [weak_first.pk]
+    assert [i.suggestion.pk for i in chronic_issues(year=year, limit=3)] == [weak_first.pk, weak_last.pk]
+    assert all(i.weak_reply for i in chronic_issues(year=year))
+
+
 def test_chronic_issues_list_matters_raised_in_three_years(cast, client):
     chain = []
     for year in (2022, 2024, 2026):
