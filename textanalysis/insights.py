@@ -21,6 +21,7 @@ from suggestions.models import (
     ReplyStatus,
     Suggestion,
 )
+from suggestions.selectors import suggestions_participated_by, suggestions_visible_to
 
 from .models import RoutingPrediction
 
@@ -74,9 +75,14 @@ def _candidates(year: int, weak: QuerySet, limit: int) -> list[int]:
     return [pk for _number, pk in keys[:limit]]
 
 
-def chronic_issues(*, year: int, limit: int = 200) -> list[ChronicIssue]:
+def chronic_issues(*, year: int, limit: int = 200, reader=None) -> list[ChronicIssue]:
     """The year's suggestions raised in at least three years (by their repeat links) or answered
-    C/D, each with every earlier suggestion of the matter and its released replies and commitments."""
+    C/D, each with every earlier suggestion of the matter and its released replies and commitments.
+
+    With a `reader` who is not office staff (a supervising leader), every suggestion listed, the
+    year's and the earlier ones alike, is one that reader may see (`suggestions_visible_to`), and
+    of one they do not take part in only its public replies are shown (SPEC section 8); a matter
+    counts the years of the suggestions the reader may see."""
     weak = Reply.objects.filter(
         assignment__suggestion=OuterRef("pk"), status__in=RELEASED, result_class__in=WEAK_CLASSES
     )
@@ -88,6 +94,12 @@ def chronic_issues(*, year: int, limit: int = 200) -> list[ChronicIssue]:
     )
     parent = _chains({s.pk for s in base})
     every: set[int] = set(parent)
+    public_only: set[int] = set()
+    if reader is not None and not reader.is_office_staff:
+        every = set(suggestions_visible_to(reader).filter(pk__in=every).values_list("pk", flat=True))
+        participated = set(suggestions_participated_by(reader).filter(pk__in=every).values_list("pk", flat=True))
+        public_only = every - participated
+        base = [s for s in base if s.pk in every]
     people = {
         s.pk: s
         for s in Suggestion.objects.filter(pk__in=every)
@@ -101,13 +113,18 @@ def chronic_issues(*, year: int, limit: int = 200) -> list[ChronicIssue]:
         .prefetch_related("commitments")
         .order_by("released_at")
     ):
-        replies.setdefault(reply.assignment.suggestion_id, []).append(reply)
+        suggestion_id = reply.assignment.suggestion_id
+        if suggestion_id in public_only and not reply.public:
+            continue
+        replies.setdefault(suggestion_id, []).append(reply)
     out = []
     for s in base:
         chain, cursor = [], parent.get(s.pk)
-        while cursor is not None and cursor in people and len(chain) < 30:
-            chain.append(people[cursor])
-            cursor = parent.get(cursor)
+        steps = 0
+        while cursor is not None and steps < 30:
+            if cursor in people:  # an earlier suggestion the reader may not see is left out
+                chain.append(people[cursor])
+            cursor, steps = parent.get(cursor), steps + 1
         chain.reverse()
         for earlier in chain:
             earlier.released = replies.get(earlier.pk, [])  # type: ignore[attr-defined]

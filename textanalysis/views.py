@@ -109,7 +109,11 @@ def chronic_issues(request):
         year = int(request.GET.get("year", ""))
     except ValueError:
         year = timezone.localdate().year
-    return render(request, "textanalysis/chronic.html", {"year": year, "issues": insights.chronic_issues(year=year)})
+    return render(
+        request,
+        "textanalysis/chronic.html",
+        {"year": year, "issues": insights.chronic_issues(year=year, reader=request.user)},
+    )
 
 
 @login_required

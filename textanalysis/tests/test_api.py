@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from accounts.models import Unit
 from suggestions import services
-from suggestions.models import CongressSession, Suggestion
+from suggestions.models import CongressSession, Reply, Suggestion
 from testing.factories import draft, lead_assignment, log_contact, suggestion_in_state
 from textanalysis.models import RouterModel, RoutingPrediction
 
@@ -245,6 +245,31 @@ def test_chronic_issues_list_matters_raised_in_three_years(cast, client):
     assert client.get("/text/chronic/").status_code == 200
     client.force_login(cast.alice)
     assert client.get("/text/chronic/").status_code == 403
+
+
+def test_chronic_issues_show_a_supervisor_only_what_they_may_see(cast, client):
+    """Issue 12's rule on this page too: a supervising leader is not shown a confidential matter nor,
+    of a published one they take no part in, a reply that is not public."""
+    hidden = suggestion_in_state("replied", cast=cast, result_class="C", title="关于保密事项的建议")
+    Suggestion.objects.filter(pk=hidden.pk).update(confidential=True)
+    shown = suggestion_in_state("replied", cast=cast, result_class="D", title="关于河道清淤的建议")
+    Reply.objects.filter(assignment__suggestion=shown).update(public=True)  # published, with its reply
+    year = cast.session.year
+    client.force_login(cast.sam)
+    html = client.get("/text/chronic/", {"year": year}).content.decode()
+    assert f'data-suggestion="{hidden.pk}"' in html and f'data-suggestion="{shown.pk}"' in html
+    client.force_login(cast.victor)
+    html = client.get("/text/chronic/", {"year": year}).content.decode()
+    assert f'data-suggestion="{shown.pk}"' in html
+    assert f'data-suggestion="{hidden.pk}"' not in html and "关于保密事项的建议" not in html
+    from textanalysis.insights import chronic_issues
+
+    [issue] = [i for i in chronic_issues(year=year, reader=cast.victor) if i.suggestion.pk == shown.pk]
+    assert [r.pk for r in issue.suggestion.released] == list(
+        Reply.objects.filter(assignment__suggestion=shown).values_list("pk", flat=True)
+    )
+    Reply.objects.filter(assignment__suggestion=shown).update(public=False)  # no longer published
+    assert not [i for i in chronic_issues(year=year, reader=cast.victor) if i.suggestion.pk == shown.pk]
 
 
 def test_staff_write_unit_duties_others_read_them(cast, api):
