@@ -109,7 +109,25 @@ def test_inbox_query_count_does_not_grow_with_the_rows(cast, tab):
         suggestion_in_state("assigned", cast=cast)
         suggestion_in_state("replied", cast=cast)
     many, _ = page_queries(client, f"/inbox/?tab={tab}")
-    assert few == many == 7
+    # One fewer than before issue 13's second pass: the page's count is the tab's, not counted again.
+    assert few == many == 6
+
+
+def test_inbox_pages_are_the_tabs_rows_in_order_and_take_the_tabs_count(cast):
+    for _ in range(5):
+        suggestion_in_state("assigned", cast=cast)
+    rows = worklists.inbox_rows(cast.henry, "to_sign", NOW.date())
+    expected = [a.pk for a in rows]
+    assert len(expected) == 5
+    count = worklists.inbox_counts(cast.henry, NOW.date())["to_sign"]
+    paginator = worklists.InboxPaginator(rows, 2, count)
+    with CaptureQueriesContext(connection) as queries:
+        seen = [a.pk for number in (1, 2, 3) for a in paginator.page(number).object_list]
+    assert seen == expected and paginator.num_pages == 3
+    assert len(queries) == 3  # one per page, no count
+    # Above the cap the tabs show "more than"; the pages then go by the planner's estimate.
+    above = worklists.InboxPaginator(rows, 2, pagination.Count(4, False))
+    assert not above.counted.exact and above.count >= 5
 
 
 # --- the staff home -----------------------------------------------------------------------------
