@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Unit, User
 from common.errors import ActionInvalid
-from common.forms import DateInput, Form
+from common.forms import DateInput, FastSelect, FastSelectMultiple, Form
 
 from .models import (
     Adoption,
@@ -58,11 +58,11 @@ class DeputySearchMixin:
             self.choices = full
 
 
-class DeputySearchSelectMultiple(DeputySearchMixin, forms.SelectMultiple):
+class DeputySearchSelectMultiple(DeputySearchMixin, FastSelectMultiple):
     pass
 
 
-class DeputySearchSelect(DeputySearchMixin, forms.Select):
+class DeputySearchSelect(DeputySearchMixin, FastSelect):
     pass
 
 
