@@ -81,6 +81,11 @@ class User(AbstractUser):
                 | (~Q(role__in=list(UNIT_ROLES)) & Q(unit__isnull=True)),
             ),
         ]
+        indexes = [
+            # The deputies' roster (`/deputies/`) and the deputy search, by name: a page of 100 of
+            # 83,000 deputies was a sort of all of them (docs/benchmarks.md, "pages").
+            models.Index(fields=["role", "full_name", "username", "id"], name="user_role_name"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username

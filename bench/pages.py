@@ -188,6 +188,9 @@ def cases(p: dict, f: dict) -> list[tuple[str, str]]:
         ("deputy", "/suggestions/mine/"),
         ("deputy", f"/suggestions/{own_pk}/"),
         ("deputy", "/suggestions/new/"),
+        # The co-signer search of the form (JSON): many matches (the first 20 by name), and few.
+        ("deputy", "/suggestions/deputies/?q=代表"),
+        ("deputy", "/suggestions/deputies/?q=代表0833"),
         ("deputy", f"/deputies/{deputy.pk}/record/"),
         ("deputy", "/supervision/mine/"),
         ("deputy", "/supervision/inspections/"),

@@ -6,12 +6,14 @@ Nothing here writes a status: views hand `cleaned_data` to one service function 
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Unit, User
 from common.errors import ActionInvalid
-from common.forms import DateInput, Form
+from common.forms import DateInput, FastSelect, FastSelectMultiple, Form
 
 from .models import (
     Adoption,
@@ -27,14 +29,64 @@ from .models import (
 )
 
 
-def _deputy_label(obj: User) -> str:
+def deputy_label(obj: User) -> str:
     delegation = getattr(getattr(obj, "deputy_profile", None), "delegation", "")
     return f"{obj.display_name} ({delegation})" if delegation else obj.display_name
 
 
+class DeputySearchMixin:
+    """A choice among every deputy (83,000 at 10^6 suggestions): only the chosen ones, and those a
+    search without JavaScript found (`found`), are rendered as options; the search box before it
+    (`common/_field.html`, `static/js/app.js`) asks `deputy_search` for more. The field still
+    validates what is posted against its whole queryset, on the server."""
+
+    found: tuple[int, ...] = ()
+
+    def optgroups(self, name, value, attrs=None):
+        full = self.choices
+        queryset = getattr(full, "queryset", None)
+        if queryset is not None:
+            wanted = {int(v) for v in value if str(v).isdigit()} | set(self.found)
+            chosen = queryset.filter(pk__in=wanted) if wanted else []
+            empty = getattr(full.field, "empty_label", None)
+            self.choices = [*([("", empty)] if empty is not None else []), *(
+                (obj.pk, full.field.label_from_instance(obj)) for obj in chosen
+            )]  # fmt: skip
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = full
+
+
+class DeputySearchSelectMultiple(DeputySearchMixin, FastSelectMultiple):
+    pass
+
+
+class DeputySearchSelect(DeputySearchMixin, FastSelect):
+    pass
+
+
+DEPUTY_SEARCH_LIMIT = 20
+
+
+def search_deputies(query: str, *, exclude: User | None = None) -> list[User]:
+    """Active deputies whose name or username holds `query`, by name, at most `DEPUTY_SEARCH_LIMIT`."""
+    query = query.strip()[:50]
+    if not query:
+        return []
+    found = User.objects.filter(role=Role.DEPUTY, is_active=True).filter(
+        Q(full_name__icontains=query) | Q(username__icontains=query)
+    )
+    if exclude is not None:
+        found = found.exclude(pk=exclude.pk)
+    return list(found.select_related("deputy_profile").order_by("full_name", "username")[:DEPUTY_SEARCH_LIMIT])
+
+
 class DeputyChoiceField(forms.ModelMultipleChoiceField):
+    widget = DeputySearchSelectMultiple
+
     def label_from_instance(self, obj: User) -> str:
-        return _deputy_label(obj)
+        return deputy_label(obj)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -101,17 +153,28 @@ class SuggestionForm(Form):
             .select_related("deputy_profile")
             .order_by("full_name", "username")
         )
-        self.fields["co_signers"].widget.attrs["data-filterable"] = "true"
+        self.fields["co_signers"].widget.attrs["data-deputy-search"] = reverse("deputy_search")
         self.fields["suggested_unit"].widget.attrs["data-filterable"] = "true"
         if not self.is_bound and "session" not in self.initial:
             latest = CongressSession.objects.order_by("-year", "-term", "-number").first()
             if latest is not None:
                 self.initial["session"] = latest.pk
 
+    DEPUTY_FIELDS = ("co_signers",)
+
+    def offer_deputies(self, query: str, *, deputy: User) -> None:
+        """Offer the deputies matching `query` as options of the deputy fields (the search without
+        JavaScript: the form comes back with them to choose from)."""
+        found = tuple(d.pk for d in search_deputies(query, exclude=deputy))
+        for name in self.DEPUTY_FIELDS:
+            self.fields[name].widget.found = found
+
 
 class DeputyField(forms.ModelChoiceField):
+    widget = DeputySearchSelect
+
     def label_from_instance(self, obj: User) -> str:
-        return _deputy_label(obj)
+        return deputy_label(obj)
 
 
 class StaffSuggestionForm(SuggestionForm):
@@ -124,6 +187,7 @@ class StaffSuggestionForm(SuggestionForm):
         help_text=_("The deputy who handed it in; they are asked to check the draft and submit it."),
     )
     field_order = ["lead_deputy"]
+    DEPUTY_FIELDS = ("lead_deputy", "co_signers")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,7 +197,7 @@ class StaffSuggestionForm(SuggestionForm):
             .order_by("full_name", "username")
         )
         self.fields["lead_deputy"].queryset = deputies
-        self.fields["lead_deputy"].widget.attrs["data-filterable"] = "true"
+        self.fields["lead_deputy"].widget.attrs["data-deputy-search"] = reverse("deputy_search")
         self.fields["co_signers"].queryset = deputies
 
 

@@ -282,6 +282,13 @@ class Suggestion(models.Model):
             # The lists' default order, newest first; staff's status filter in the same order.
             models.Index(fields=["-created_at", "-id"], name="sugg_created_id"),
             models.Index(fields=["status", "-created_at", "-id"], name="sugg_status_created_id"),
+            # The withdrawn and merged ones (~3 %), which a unit's inbox sets aside: an index-only
+            # probe per assignment instead of a visit of its suggestion (`worklists._inbox_base`).
+            models.Index(
+                fields=["id"],
+                condition=Q(status__in=[SuggestionStatus.WITHDRAWN, SuggestionStatus.MERGED]),
+                name="sugg_gone_id",
+            ),
             # The public list, session by session in number order (`selectors.published_page_keys`).
             models.Index(
                 fields=["session", "number", "id"],
@@ -459,9 +466,16 @@ class Assignment(models.Model):
             models.Index(
                 fields=["unit", "suggestion"], condition=~Q(status="returned"), name="assignment_unit_live_sugg"
             ),
-            # The inbox's tabs, each in due-date order, read by walking the unit's own rows of that tab.
+            # The inbox's tabs, each in due-date order, read by walking the unit's own rows of that tab;
+            # with the suggestion, a tab's capped count is read from the index alone (the withdrawn and
+            # merged ones set aside by `sugg_gone_id`): 39 -> 3 ms for the largest unit at 10^6.
             *[
-                models.Index(fields=["unit", "due_date", "id"], condition=Q(status__in=statuses), name=name)
+                models.Index(
+                    fields=["unit", "due_date", "id"],
+                    include=["suggestion"],
+                    condition=Q(status__in=statuses),
+                    name=name,
+                )
                 for name, statuses in INBOX_TAB_INDEXES
             ],
             # The due-soon and overdue tabs: the unit's open assignments (with their suggestion, so

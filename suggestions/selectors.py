@@ -75,7 +75,7 @@ def published_suggestions_checked_per_row() -> QuerySet[Suggestion]:
     of the table (the semi-join the planner picks for a deep page)."""
     released_public = Reply.objects.filter(PUBLISHED_REPLY, assignment__suggestion=OuterRef("pk"))
     return Suggestion.objects.filter(confidential=False, status__in=PUBLISHED_STATES).filter(
-        IsNull(Subquery(released_public.values("pk")[:1]), False)
+        IsNull(Subquery(released_public.order_by().values("pk")[:1]), False)  # any one: no sort per row
     )
 
 
@@ -120,27 +120,37 @@ def keys_part_by_part(queryset: QuerySet, parts: list[Q], order: list[str], offs
     """The primary keys of rows `offset .. offset + limit` of `queryset` in the order "the rows of
     `parts[0]` first, then `parts[1]`, …, each by `order`".
 
-    Each part is one walk stopping after `offset + limit` rows (`UNION ALL`, each part ranked by its
-    place), so an index holding a part in `order` serves it and a page costs its depth times the
-    number of parts, not the whole set. Used where a list is ordered by a column of a joined table
-    (the session), which no index on the list's own table can serve."""
+    Each part is one walk of at most `offset + limit` rows, so an index holding a part in `order`
+    serves it and a page costs its depth, not the whole set. The first part is read alone: when it
+    holds the whole page (page 500 of the public list lies in the newest session) no other part is
+    read; otherwise the others follow in one `UNION ALL` (each ranked by its place), each walking
+    only as far as what the first left to read. So one read, or two. Used where a list is ordered
+    by a column of a joined table (the session), which no index on the list's own table can serve."""
     if not parts:
         return []
     base = queryset.order_by().prefetch_related(None).select_related(None)
     fields = ["pk", "rank", *(f.lstrip("-") for f in order if f.lstrip("-") != "pk")]
-    queries = [
-        base.filter(part).annotate(rank=Value(rank)).order_by(*order).values(*fields)[: offset + limit]
-        for rank, part in enumerate(parts)
-    ]
-    if len(queries) == 1:
-        rows = list(queries[0])[offset : offset + limit]
+
+    def part(rank: int, depth: int):
+        return base.filter(parts[rank]).annotate(rank=Value(rank)).order_by(*order).values(*fields)[:depth]
+
+    need = offset + limit
+    rows = list(part(0, need))
+    rest = range(1, len(parts))
+    if len(rows) >= need or not rest:
+        pass
     elif not connection.features.supports_slicing_ordering_in_compound:
         # SQLite (the embedded default) refuses LIMIT inside a UNION: the parts are read one by one,
-        # in the same order, and end-to-end they are the same rows.
-        rows = [row for query in queries for row in query][offset : offset + limit]
+        # in the same order, until the page is full; end-to-end they are the same rows.
+        for rank in rest:
+            rows += part(rank, need - len(rows))
+            if len(rows) >= need:
+                break
     else:
-        rows = list(queries[0].union(*queries[1:], all=True).order_by("rank", *order)[offset : offset + limit])
-    return [row["pk"] for row in rows]
+        depth = need - len(rows)
+        queries = [part(rank, depth) for rank in rest]
+        rows += queries[0].union(*queries[1:], all=True).order_by("rank", *order)[:depth] if queries[1:] else queries[0]
+    return [row["pk"] for row in rows[offset:need]]
 
 
 def published_page_keys(queryset: QuerySet[Suggestion], offset: int, limit: int) -> list[int]:

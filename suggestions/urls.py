@@ -9,6 +9,7 @@ urlpatterns = [
     path("public/<int:pk>/", views.public_detail, name="public_detail"),
     path("suggestions/mine/", views.my_suggestions, name="my_suggestions"),
     path("suggestions/new/", views.suggestion_create, name="suggestion_create"),
+    path("suggestions/deputies/", views.deputy_search, name="deputy_search"),
     path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion_detail"),
     path("suggestions/<int:pk>/edit/", views.suggestion_edit, name="suggestion_edit"),
     path("suggestions/<int:pk>/assign/", views.suggestion_assign, name="suggestion_assign"),

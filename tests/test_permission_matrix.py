@@ -366,6 +366,7 @@ TABLE: dict[str, Row] = {
     "public_detail": ("suggestion", every(404), PUBLIC),
     "my_suggestions": (None, DEPUTY_PAGE, None),
     "suggestion_create": (None, DEPUTY_PAGE | {"staff": 200}, None),
+    "deputy_search": (None, DEPUTY_PAGE | {"staff": 200}, None),
     "suggestion_detail": ("suggestion", X_RECORD_PAGE, Y_PUBLIC_VIEW_PAGE),
     "suggestion_edit": ("suggestion", x_staff_page(staff=403, deputy_lead=302), None),
     "suggestion_assign": ("suggestion", x_staff_page(), None),

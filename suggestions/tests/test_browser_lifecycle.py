@@ -72,8 +72,12 @@ def test_whole_lifecycle_through_the_pages(
     deputy.fill("#id_title", "关于尽快建设南冲电排站的建议")
     deputy.fill("#id_body", "礼乐街道南冲片区农田长期受水浸困扰。\n建议：一、尽快立项建设南冲电排站；二、汛前清淤。")
     deputy.select_option("#id_category", str(category.pk))
-    deputy.fill("input[data-filter-for=id_co_signers]", "包博")
-    deputy.select_option("#id_co_signers", [str(bob.pk)])
+    # Deputies are found by the server as one types (no list of every deputy in the page).
+    deputy.fill("input[data-search-for=id_co_signers]", "包博")
+    deputy.click(f"[data-deputy-result='{bob.pk}']")
+    assert deputy.eval_on_selector("#id_co_signers", "s => Array.from(s.selectedOptions, o => o.value)") == [
+        str(bob.pk)
+    ]
     deputy.select_option("#id_suggested_unit", str(water.pk))
     deputy.set_input_files("#id_attachments", files=[{"name": "现场照片.png", "mimeType": "image/png", "buffer": PNG}])
     screenshot(deputy, "suggestion-form-phone")

@@ -319,7 +319,8 @@ def test_list_pages_have_fixed_query_counts(rows, make_suggestion, alice, henry,
     _count(deputy, "/", django_assert_num_queries, 10)
     _count(deputy, reverse("my_suggestions"), django_assert_num_queries, 8)
     _count(unit, "/", django_assert_num_queries, 6)
-    _count(unit, reverse("inbox") + "?tab=handling", django_assert_num_queries, 7)
+    # The inbox page: 6, was 7 before the page took its count from the tab counts.
+    _count(unit, reverse("inbox") + "?tab=handling", django_assert_num_queries, 6)
     _count(staff, "/", django_assert_num_queries, 7)
     _count(staff, reverse("suggestion_list"), django_assert_num_queries, 10)
     _count(staff, reverse("suggestion_list") + "?status=handling&q=建议", django_assert_num_queries, 10)

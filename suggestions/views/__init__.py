@@ -14,7 +14,7 @@ from .detail import (
     suggestion_assign,
     suggestion_detail,
 )
-from .drafting import suggestion_create, suggestion_edit
+from .drafting import deputy_search, suggestion_create, suggestion_edit
 from .pages import (
     home,
     inbox,
@@ -31,6 +31,7 @@ __all__ = [
     "attachment_download",
     "commitment_fulfil",
     "contact_dispute",
+    "deputy_search",
     "home",
     "inbox",
     "intake",

@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from suggestions import selectors, services
-from suggestions.forms import StaffSuggestionForm, SuggestionForm
+from suggestions.forms import StaffSuggestionForm, SuggestionForm, deputy_label, search_deputies
 from suggestions.models import SuggestionStatus
 
 from .common import not_found_as_404, run_service
@@ -39,6 +41,29 @@ def _submit_after(request, suggestion) -> None:
 
 
 @login_required
+@require_GET
+def deputy_search(request):
+    """Deputies matching `?q=` for the suggestion form's co-signer (and staff's lead deputy) box:
+    at most 20, by name, as JSON. For those who fill that form: deputies and staff."""
+    user = request.user
+    if not (user.is_deputy or user.is_office_staff):
+        raise PermissionDenied
+    found = search_deputies(request.GET.get("q", ""), exclude=user if user.is_deputy else None)
+    return JsonResponse({"results": [{"id": deputy.pk, "label": deputy_label(deputy)} for deputy in found]})
+
+
+def _deputies_found(request, form_class, *, deputy):
+    """The form as typed, unsaved, with the deputies matching its search box as options: what its
+    "Search" button (the deputy search without JavaScript) brings back. Files are not kept."""
+    typed = form_class(request.POST, deputy=deputy)
+    form = form_class(initial={name: typed[name].data for name in typed.fields if name != "attachments"}, deputy=deputy)
+    field = request.POST.get("find", "")
+    if field in form.DEPUTY_FIELDS:
+        form.offer_deputies(request.POST.get(f"find_{field}", ""), deputy=deputy)
+    return form
+
+
+@login_required
 def suggestion_create(request):
     """A deputy drafts their own suggestion; staff enter one handed in on paper, as the deputy's draft."""
     user = request.user
@@ -46,6 +71,9 @@ def suggestion_create(request):
     if not (user.is_deputy or on_behalf):
         raise PermissionDenied
     form_class = StaffSuggestionForm if on_behalf else SuggestionForm
+    if request.method == "POST" and "find" in request.POST:
+        form = _deputies_found(request, form_class, deputy=user)
+        return render(request, "suggestions/form.html", {"form": form, "creating": True, "on_behalf": on_behalf})
     form = form_class(request.POST or None, request.FILES or None, deputy=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -90,6 +118,9 @@ def suggestion_edit(request, pk: int):
         "during_session": suggestion.during_session,
         "co_signers": list(suggestion.cosignatures.values_list("deputy_id", flat=True)),
     }
+    if request.method == "POST" and "find" in request.POST:
+        form = _deputies_found(request, SuggestionForm, deputy=request.user)
+        return render(request, "suggestions/form.html", {"form": form, "creating": False, "suggestion": suggestion})
     form = SuggestionForm(request.POST or None, request.FILES or None, deputy=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -18,7 +18,7 @@ from suggestions.models import (
 )
 from suggestions.search import mark_reply_passages
 
-from .common import paginate, query_without_page
+from .common import PAGE_SIZE, paginate, query_without_page
 
 
 def _require_staff(user) -> None:
@@ -85,7 +85,8 @@ def inbox(request):
     if tab not in worklists.INBOX_TABS:
         tab = "to_sign"
     counts = worklists.inbox_counts(user, today)
-    page = paginate(request, worklists.inbox_rows(user, tab, today))
+    rows = worklists.inbox_rows(user, tab, today)
+    page = worklists.InboxPaginator(rows, PAGE_SIZE, counts[tab]).get_page(request.GET.get("page"))
     tabs = [(name, counts[name]) for name in worklists.INBOX_TABS]
     return render(
         request,
