@@ -303,7 +303,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "textanalysis.tasks.train_router",
         "schedule": 24 * 3600,
     },
-    # Drains the maintained dashboard figures' queue if an after-commit refresh was lost.
+    # Builds the maintained dashboard figures when they are not built by this release's layout, and
+    # drains their queue if an after-commit refresh was lost.
     "refresh-figures": {
         "task": "dashboards.tasks.refresh_figures",
         "schedule": 60,

@@ -316,6 +316,16 @@ def refresh_cells(cells: Iterable[Cell]) -> None:
         Figure.objects.bulk_create(compute(dim, keys=[key], sessions=[session]))
 
 
+def refresh() -> int:
+    """The periodic refresh: build the figures when they are not built by this layout (a new
+    installation, or a release that changed the layout, `FIGURES_VERSION`), so no deployment is left
+    computing its dashboards live because nobody ran `build_figures`; then drain the queue. Returns
+    the queue entries handled."""
+    if not is_built():
+        build()
+    return process_queue()
+
+
 def process_queue(batch: int = 100) -> int:
     """Refresh the cells of queued suggestions; returns how many queue entries were handled."""
     done = 0

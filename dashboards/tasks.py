@@ -5,5 +5,6 @@ from . import figures
 
 @shared_task
 def refresh_figures() -> int:
-    """Refresh the maintained figures of the suggestions queued by their transitions."""
-    return figures.process_queue()
+    """Build the maintained figures if they are not built by this layout, then refresh the cells of
+    the suggestions queued by their transitions."""
+    return figures.refresh()

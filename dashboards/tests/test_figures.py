@@ -112,6 +112,22 @@ def test_figures_of_an_older_layout_are_not_read_until_rebuilt(dataset):
     assert figures.serves(None, m.Period(year=2026))
 
 
+def test_the_periodic_refresh_builds_figures_missing_or_of_an_older_layout(dataset):
+    """Nobody has to remember `build_figures`: the refresh task builds them on a new installation
+    and after a release that changed their layout, then they equal the live computation."""
+    from dashboards.tasks import refresh_figures
+
+    assert not figures.is_built()
+    refresh_figures()
+    assert figures.is_built() and Figure.objects.exists()
+    assert_figures_equal_live([m.Period(year=2026)])
+    FigureState.objects.update(version=figures.FIGURES_VERSION - 1)
+    Figure.objects.all().delete()
+    refresh_figures()
+    assert figures.is_built() and figures.serves(None, m.Period(year=2026))
+    assert_figures_equal_live([m.Period(year=2026)])
+
+
 def test_date_ranges_and_key_items_stay_live(dataset):
     figures.build()
     assert not figures.serves("unit", m.Period(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 6, 30)))
