@@ -44,7 +44,14 @@ from django.db.models import Count, Exists, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from suggestions.models import Assignment, AssignmentRole, AssignmentStatus, CongressSession, Rating, Suggestion
+from suggestions.models import (
+    RETURNED_ASSIGNMENT,
+    Assignment,
+    AssignmentRole,
+    CongressSession,
+    Rating,
+    Suggestion,
+)
 
 from . import metrics as m
 from .models import Figure, FigureQueue, FigureState
@@ -202,7 +209,7 @@ def compute(dim: str, keys: Iterable[int] | None = None, sessions: Iterable[int]
         add(
             leads.annotate(month=made)
             .values("suggestion__category", "suggestion__session", "month")
-            .annotate(lead_month=Count("pk"), returned_month=Count("pk", filter=Q(status=AssignmentStatus.RETURNED)))
+            .annotate(lead_month=Count("pk"), returned_month=Count("pk", filter=Q(**RETURNED_ASSIGNMENT)))
             .order_by(),
             "suggestion__category",
             "suggestion__session",

@@ -393,18 +393,23 @@ OPEN_ASSIGNMENT_STATUSES = (
 )
 
 
+# What is not live: a returned assignment (once a return is approved the unit is off the suggestion).
+# `AssignmentQuerySet.live()`, `is_live_status` and the list's hand-built subquery all read this.
+RETURNED_ASSIGNMENT = {"status": AssignmentStatus.RETURNED}
+
+
 def is_live_status(status: str) -> bool:
     """What `AssignmentQuerySet.live()` means for one status: every status but returned."""
-    return status != AssignmentStatus.RETURNED
+    return status != RETURNED_ASSIGNMENT["status"]
 
 
 class AssignmentQuerySet(models.QuerySet):
     def live(self):
         """Assignments that still bind their unit: once a return is approved the unit is off the suggestion."""
-        return self.exclude(status=AssignmentStatus.RETURNED)
+        return self.exclude(**RETURNED_ASSIGNMENT)
 
     def returned(self):
-        return self.filter(status=AssignmentStatus.RETURNED)
+        return self.filter(**RETURNED_ASSIGNMENT)
 
     def open(self):
         """Live assignments whose unit still owes work on them."""

@@ -35,8 +35,8 @@ from common.pagination import forget_estimates
 from .models import (
     PUBLISHED_STATUSES,
     REPLY_DEADLINE_KINDS,
+    RETURNED_ASSIGNMENT,
     Assignment,
-    AssignmentStatus,
     Commitment,
     CongressSession,
     Contact,
@@ -483,7 +483,7 @@ def suggestion_rows(page: QuerySet[Suggestion]) -> list[dict]:
             Assignment,
             "suggestion_id",
             ("role", "id", "unit_id", "status", "due_date"),
-            exclude={"status": AssignmentStatus.RETURNED},
+            exclude=RETURNED_ASSIGNMENT,
         ),
     )
     rows = list(page.values(*ROW_COLUMNS, "session__term", "session__number", *page.query.annotations))

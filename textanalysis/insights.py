@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from accounts.models import Unit
 from suggestions.models import (
+    RETURNED_ASSIGNMENT,
     Assignment,
     AssignmentRole,
-    AssignmentStatus,
     CongressSession,
     Reply,
     ReplyStatus,
@@ -201,7 +201,7 @@ def lead_returns_live(since: dt.date) -> dict[dt.date, dict[str, int]]:
         Assignment.objects.filter(assigned_at__gte=start, role=AssignmentRole.LEAD, suggestion__number__isnull=False)
         .annotate(month=TruncMonth("assigned_at", tzinfo=SHANGHAI))
         .values("month")
-        .annotate(n=Count("pk"), returned=Count("pk", filter=Q(status=AssignmentStatus.RETURNED)))
+        .annotate(n=Count("pk"), returned=Count("pk", filter=Q(**RETURNED_ASSIGNMENT)))
         .order_by()
     )
     return {
