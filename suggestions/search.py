@@ -215,7 +215,10 @@ def _reply_contains(word: str, user) -> Q:
 # were ranked all and then read again for the count. A search expected to match few (by the index
 # statistics) reads its matches in one GIN scan; one expected to match many reads the newest id
 # slice first (docs/benchmarks.md "text").
-SEARCH_WINDOW = 1000
+# 500 rather than 1,000: in one run at 1M (load 12-16) every search request but a deputy's own page
+# took 0.6-0.8 times as long (the window's rows are read, ranked, counted and ordered by id), and
+# a word common enough to fill it still lists 25 pages of 20.
+SEARCH_WINDOW = 500
 # The window is found newest first, slice by slice of ids: the first slice is sized from the rarest
 # word's share to hold the window twice over and is read as a `BitmapAnd` of the GIN index (on that
 # word) and the primary key's range, so only that slice's matches are read from the table; a
