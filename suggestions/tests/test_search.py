@@ -309,3 +309,62 @@ def test_the_sliced_window_keeps_visibility_exact(cast, api, monkeypatch):
     assert sorted(search(api(cast.sam), "南冲 电排站")) == sorted([secret.pk, open_one.pk, private.pk])
     page = api().get("/public/", {"q": "南冲 电排站"})
     assert "保密事项" not in page.content.decode() and "公开事项" in page.content.decode()
+
+
+@pytest.mark.parametrize("sliced", [False, True])
+def test_a_deputy_finds_exactly_what_they_see_by_every_way_of_seeing(cast, api, monkeypatch, sliced):
+    """The page and its count keep only the window's ids, which the window query read through the
+    deputy's whole visibility rule: the result is the plain visibility-filtered match, for a
+    suggestion they lead, co-sign, follow through a merge (并案), follow as a member of the committee
+    of its category, or read as public, and none of the private or confidential ones."""
+    from suggestions import search as search_module
+    from suggestions.models import Category
+    from suggestions.selectors import suggestions_visible_to
+    from supervision import committees
+    from supervision.models import CommitteeKind
+
+    if sliced and connection.vendor == "postgresql":
+        statistics = search_module._window_slices
+        monkeypatch.setattr(
+            search_module, "_window_slices", lambda terms, size: (statistics(terms, size)[0], (1,), terms[0])
+        )
+    title = "关于南冲电排站{}的建议".format
+    led = suggestion_in_state("handling", cast=cast, title=title("改造"))
+    Suggestion.objects.filter(pk=led.pk).update(lead_deputy=cast.carol)
+    cosigned = suggestion_in_state("handling", cast=cast, co_signers=[cast.carol], title=title("扩容"))
+    target = suggestion_in_state("handling", cast=cast, title=title("并案"))
+    merged = suggestion_in_state("handling", cast=cast, title=title("合并"))
+    Suggestion.objects.filter(pk=merged.pk).update(lead_deputy=cast.carol, merged_into=target)
+    followed = Category.objects.create(name="城建")
+    in_committee = suggestion_in_state("handling", cast=cast, title=title("城建"), category=followed)
+    committees.committee_save(
+        actor=cast.sam,
+        name="城建专业小组",
+        kind=CommitteeKind.DEPUTY_GROUP,
+        members=[cast.carol],
+        categories=[followed],
+    )
+    public = suggestion_in_state("replied", cast=cast, public=True, title=title("公开"))
+    hidden = [
+        suggestion_in_state("handling", cast=cast, title=title("私下")),
+        suggestion_in_state("replied", cast=cast, public=True, confidential=True, title=title("保密")),
+        suggestion_in_state("replied", cast=cast, public=False, title=title("未公开")),
+    ]
+    expected = {led.pk, cosigned.pk, target.pk, merged.pk, in_committee.pk, public.pk}
+    plain = set(suggestions_visible_to(cast.carol).filter(title__contains="电排站").values_list("pk", flat=True))
+    assert plain == expected and not plain & {h.pk for h in hidden}
+    response = api(cast.carol).get("/api/v1/suggestions/", {"search": "南冲 电排站", "page_size": 50})
+    assert set(ids(response)) == expected
+    assert response.json()["count"] == len(expected)
+    assert set(search(api(cast.carol), "电排站")) == expected
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the window is PostgreSQL's")
+def test_a_deputy_search_page_does_not_check_visibility_again(cast):
+    """`lead_deputy=user` leaves an unreferenced join in the query: it must not keep the deputy's
+    whole rule (EXISTS per row) on the page and its count, which filter by the window's ids."""
+    from suggestions import search as search_module
+    from suggestions.selectors import suggestions_visible_to
+
+    sql = str(search_module._among(suggestions_visible_to(cast.carol), [1, 2]).values("pk").query)
+    assert "EXISTS" not in sql and "lead_deputy_id" not in sql
