@@ -77,9 +77,10 @@ class Settings:
     def flag(self, metric: str, value: float | None) -> str | None:
         if value is None or metric not in self.green_at:
             return None
-        if Decimal(str(value)) >= self.green_at[metric]:
+        exact = Decimal(str(value))
+        if exact >= self.green_at[metric]:
             return GREEN
-        if Decimal(str(value)) >= self.amber_at[metric]:
+        if exact >= self.amber_at[metric]:
             return AMBER
         return RED
 
