@@ -416,14 +416,21 @@ def breakdown(dimension: str | None, period: m.Period) -> dict[Any, dict[str, An
     return result
 
 
-def co_assigned(period: m.Period) -> dict[int, int]:
-    rows = (
-        Figure.objects.filter(_sessions_q(period), dim="unit", name="co_assigned")
-        .values("key")
-        .annotate(n=Sum("value"))
-        .order_by()
-    )
-    return {r["key"]: r["n"] for r in rows}
+def units_breakdown(period: m.Period) -> tuple[dict[int, dict[str, Any]], dict[int, int]]:
+    """`breakdown("unit")` and each unit's co-assignments, in one read of the unit cells (two
+    queries read the same ~24,000 rows of a year's 300 units at 10^6 suggestions).
+
+    A unit holding only co-assignments gets a row of zeros, as `selectors.units_table` wants."""
+    sums = _sums(period) | {"co_assigned": Sum("value", filter=Q(name="co_assigned"))}
+    rows = Figure.objects.filter(_sessions_q(period), dim="unit").exclude(name__endswith="_month")
+    result: dict[int, dict[str, Any]] = {}
+    co: dict[int, int] = {}
+    for row in rows.values("key").annotate(**sums).order_by():
+        key, n = row.pop("key"), row.pop("co_assigned")
+        if n is not None:
+            co[key] = n
+        result[key] = _finish(row)
+    return result, co
 
 
 def monthly_trend(period: m.Period) -> list[dict[str, Any]]:

@@ -77,9 +77,10 @@ class Settings:
     def flag(self, metric: str, value: float | None) -> str | None:
         if value is None or metric not in self.green_at:
             return None
-        if Decimal(str(value)) >= self.green_at[metric]:
+        exact = Decimal(str(value))
+        if exact >= self.green_at[metric]:
             return GREEN
-        if Decimal(str(value)) >= self.amber_at[metric]:
+        if exact >= self.amber_at[metric]:
             return AMBER
         return RED
 
@@ -111,8 +112,10 @@ def units_table(period: m.Period, settings: Settings) -> list[dict[str, Any]]:
 
     A unit appears when it holds any live assignment (lead or co) in the period.
     """
-    rows = m.breakdown("unit", period)
-    co_counts = figures.co_assigned(period) if figures.serves("unit", period) else _co_assigned(period)
+    if figures.serves("unit", period):
+        rows, co_counts = figures.units_breakdown(period)
+    else:
+        rows, co_counts = m.breakdown("unit", period), _co_assigned(period)
     for unit_id in co_counts:
         if unit_id not in rows:
             rows[unit_id] = m.with_rates(dict.fromkeys(m.COUNTS, 0))
