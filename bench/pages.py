@@ -4,7 +4,7 @@ Usage (on a database filled by `manage.py generate_data --suggestions N --units 
 `manage.py migrate`, `VACUUM ANALYZE` and `manage.py build_figures`):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sugg_bench1m .venv/bin/python bench/pages.py [--rounds 7]
-        [--only URL-PART] [--who ROLE-PART] [--skip URL-PART] [--slowest [--explain]]
+        [--only URL-PART] [--who ROLE-PART] [--skip URL-PART] [--slowest [--explain]] [--queries] [--match REGEX]
 
 Requests go through the whole Django stack in process (test client: middleware, session auth,
 templates; no HTTP server), one client per role, warm (each URL is requested twice first). For
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import statistics
 import sys
 import time
@@ -269,8 +270,10 @@ def main() -> None:
     parser.add_argument("--only", default="", help="measure only URLs containing this")
     parser.add_argument("--skip", action="append", default=[], help="leave out URLs containing this")
     parser.add_argument("--who", default="", help="measure only the roles whose name contains this")
+    parser.add_argument("--match", default="", help="measure only URLs matching this regular expression (whole URL)")
     parser.add_argument("--slowest", action="store_true", help="print each page's slowest SQL statement")
     parser.add_argument("--explain", action="store_true", help="and EXPLAIN ANALYZE it")
+    parser.add_argument("--queries", action="store_true", help="print every SQL statement of the measured request")
     args = parser.parse_args()
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["*"]
@@ -305,7 +308,10 @@ def main() -> None:
             todo = [
                 (who, url)
                 for who, url in cases(p, f)
-                if args.only in url and args.who in who and not any(skip in url for skip in args.skip)
+                if args.only in url
+                and args.who in who
+                and not any(skip in url for skip in args.skip)
+                and (not args.match or re.fullmatch(args.match, url))
             ]
             print("\n| page | who | median | p90 | queries | SQL time |")
             print("|---|---|---:|---:|---:|---:|")
@@ -325,6 +331,9 @@ def main() -> None:
                     f"| {len(queries)} | {sql_ms:.0f} ms |",
                     flush=True,
                 )
+                if args.queries:
+                    for q in queries.captured_queries:
+                        print(f"    {float(q['time']) * 1000:6.1f} ms  {q['sql'][:300]}", flush=True)
                 if args.slowest and queries.captured_queries:
                     slow = max(queries.captured_queries, key=lambda q: float(q["time"]))
                     sql = slow["sql"]

@@ -48,9 +48,12 @@ def consultations_of(suggestion, user: User | None) -> QuerySet[Consultation]:
     return consultations_visible_to(user).filter(suggestion=suggestion)
 
 
-def plans_of(suggestion, user: User | None) -> QuerySet[HandlingPlan]:
-    """Plans of the suggestion's lead assignments, for anyone who may see the suggestion's record."""
-    if not suggestions_visible_to(user).filter(pk=suggestion.pk).exists():
+def plans_of(suggestion, user: User | None, *, visible: bool | None = None) -> QuerySet[HandlingPlan]:
+    """Plans of the suggestion's lead assignments, for anyone who may see the suggestion's record;
+    `visible` is whether `user` may, where the caller knows it already (the detail page)."""
+    if visible is None:
+        visible = suggestions_visible_to(user).filter(pk=suggestion.pk).exists()
+    if not visible:
         return HandlingPlan.objects.none()
     return (
         HandlingPlan.objects.filter(assignment__suggestion=suggestion)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -22,6 +24,46 @@ from .models import (
     Reply,
     Suggestion,
 )
+from .visibility import supervised_q
+
+
+@dataclass(frozen=True)
+class PageAccess:
+    """What the detail page decides about its reader once per request, and hands to every part of
+    the page (replies, timeline, handling and supervision panels) instead of each asking again.
+
+    `participated`: the reader may read the whole record (`selectors.suggestion_participated_by`);
+    `supervised`: one of the registered supervision providers says the reader supervises it
+    (`visibility.supervised_q`: attached supervisor, key-item leader, committee member)."""
+
+    participated: bool
+    supervised: bool
+
+
+def suggestion_for_page(user: User, pk: int | str) -> tuple[Suggestion, PageAccess]:
+    """`selectors.get_suggestion_for` and the reader's `PageAccess`, in one query (and the reader's
+    committees' categories read once, for both rules): a 404 where `get_suggestion_for` gives one."""
+    base = Suggestion.objects.select_related("session", "lead_deputy", "category")
+    if not user.is_authenticated:
+        return selectors.get_suggestion_for(user, pk), PageAccess(participated=False, supervised=False)
+    if user.is_office_staff:
+        try:
+            return base.get(pk=int(pk)), PageAccess(participated=True, supervised=True)
+        except (Suggestion.DoesNotExist, ValueError, TypeError):
+            raise ActionNotFound(_("Not found.")) from None
+    supervised = supervised_q(user)
+    participation = selectors.participation_q(user, supervised)
+    # Units as in `get_suggestion_for`: their own work or any published one; everyone else the
+    # same (their participation or the public rule).
+    qs = base.filter(participation | selectors.public_q()).annotate(
+        participated=ExpressionWrapper(participation, output_field=BooleanField()),
+        supervised=ExpressionWrapper(supervised, output_field=BooleanField()),
+    )
+    try:
+        suggestion = qs.get(pk=int(pk))
+    except (Suggestion.DoesNotExist, ValueError, TypeError):
+        raise ActionNotFound(_("Not found.")) from None
+    return suggestion, PageAccess(participated=bool(suggestion.participated), supervised=bool(suggestion.supervised))
 
 
 def evaluations_of(suggestion: Suggestion) -> list[Evaluation]:
@@ -57,9 +99,11 @@ def cosignatures_of(suggestion: Suggestion) -> list[CoSigner]:
     return list(suggestion.cosignatures.select_related("deputy").order_by("id"))
 
 
-def reply_rows(user: User, suggestion: Suggestion) -> QuerySet[Reply]:
+def reply_rows(user: User, suggestion: Suggestion, *, participated: bool | None = None) -> QuerySet[Reply]:
     """The replies the user may read on the page or as a letter, with their unit and signer."""
-    return selectors.replies_visible_to(user, suggestion).select_related("assignment__unit", "signer")
+    return selectors.replies_visible_to(user, suggestion, participated=participated).select_related(
+        "assignment__unit", "signer"
+    )
 
 
 def live_assignments_of(suggestion: Suggestion) -> list[Assignment]:

@@ -179,8 +179,9 @@ def confirmed_co_signers(suggestion: Suggestion) -> list[User]:
     return [c.deputy for c in suggestion.cosignatures.filter(status=CoSignerStatus.CONFIRMED).select_related("deputy")]
 
 
-def _participation_q(user: User) -> Q:
-    """The participants' rule as one condition on Suggestion, for a signed-in user who is not staff."""
+def participation_q(user: User, supervised: Q | None = None) -> Q:
+    """The participants' rule as one condition on Suggestion, for a signed-in user who is not staff;
+    `supervised` is `supervised_q(user)` where the caller has read it already (the detail page)."""
     q = Q(pk__in=[])
     if user.is_deputy:
         cosigned = CoSigner.objects.filter(suggestion=OuterRef("pk"), deputy=user).exclude(
@@ -194,7 +195,15 @@ def _participation_q(user: User) -> Q:
         q = Q(Exists(held))
     # Supervisors attached to it, key-item leaders, members of the supervising committee: the apps that
     # know them register a provider (suggestions.visibility); any role may be such a participant.
-    return q | supervised_q(user)
+    return q | (supervised_q(user) if supervised is None else supervised)
+
+
+_participation_q = participation_q
+
+
+def public_q() -> Q:
+    """The public rule (`_public_q`), for the detail page's one query."""
+    return _public_q()
 
 
 def suggestions_participated_by(user: User | None) -> QuerySet[Suggestion]:
@@ -361,9 +370,15 @@ def get_assignment_for(user: User | None, pk: int | str) -> Assignment:
         raise ActionNotFound(_("Not found.")) from None
 
 
-def events_visible_to(user: User | None, suggestion: Suggestion) -> QuerySet[Event]:
+def events_visible_to(
+    user: User | None, suggestion: Suggestion, *, participated: bool | None = None
+) -> QuerySet[Event]:
+    """The timeline; `participated` is `suggestion_participated_by(user, suggestion)` where the caller
+    has decided it already (the detail page), else it is asked here."""
     qs = Event.objects.filter(suggestion=suggestion).select_related("actor").order_by("at", "id")
-    if not suggestion_participated_by(user, suggestion):
+    if participated is None:
+        participated = suggestion_participated_by(user, suggestion)
+    if not participated or user is None:
         return qs.none()
     if user.is_unit_user:
         qs = qs.filter(hidden_from_units=False)
@@ -540,13 +555,18 @@ def commitments_visible_to(user: User | None) -> QuerySet[Commitment]:
     return Commitment.objects.filter(reply__assignment__in=assignments).select_related("reply__assignment")
 
 
-def replies_visible_to(user: User | None, suggestion: Suggestion) -> QuerySet[Reply]:
-    """Released replies for everyone who may see the suggestion; a unit also sees its own drafts."""
+def replies_visible_to(
+    user: User | None, suggestion: Suggestion, *, participated: bool | None = None
+) -> QuerySet[Reply]:
+    """Released replies for everyone who may see the suggestion; a unit also sees its own drafts.
+    `participated` as in `events_visible_to`."""
     qs = Reply.objects.filter(assignment__suggestion=suggestion).prefetch_related("commitments").order_by("round", "id")
     released = Q(status__in=[ReplyStatus.RELEASED, ReplyStatus.SUPERSEDED], released_at__isnull=False)
     if user is not None and user.is_authenticated and user.is_office_staff:
         return qs
-    if not suggestion_participated_by(user, suggestion):
+    if participated is None:
+        participated = suggestion_participated_by(user, suggestion)
+    if not participated:
         return qs.filter(released, public=True)
     if user is not None and user.is_unit_user:
         return qs.filter(released | Q(assignment__unit_id=user.unit_id))

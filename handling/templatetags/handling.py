@@ -17,7 +17,9 @@ register = template.Library()
 @register.inclusion_tag("handling/_panels.html", takes_context=True)
 def handling_panels(context, suggestion, assignments=()):
     user = context["request"].user
-    plans = list(selectors.plans_of(suggestion, user))
+    # The suggestion page decided once whether the reader takes part (and so may see it).
+    access = context.get("page_access")
+    plans = list(selectors.plans_of(suggestion, user, visible=True if access and access.participated else None))
     plan_by_assignment = {p.assignment_id: p for p in plans}
     # The unit's own lead assignments it may plan for (recorded or not yet).
     plannable = [

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from common import pagination
 from suggestions import selectors, worklists
 from suggestions.models import (
+    HANDLING_KINDS,
     OPEN_ASSIGNMENT_STATUSES,
     Assignment,
     CongressSession,
@@ -142,6 +143,24 @@ def test_staff_home_counts_each_counted_state(cast):
     assert counts["to_assign"] == by_status["registered"] == 1
     assert counts["handling"] == by_status["assigned"] + by_status["handling"] == 3
     assert counts["rehandling"] == 0
+
+
+def test_staff_home_overdue_is_the_live_count_up_to_the_cap_and_more_above_it(cast, monkeypatch):
+    """The card counts what its link lists (`?overdue=on`), exactly, up to `COUNT_LIMIT`."""
+    with time_machine.travel(NOW, tick=False):
+        for state in ("assigned", "assigned", "handling", "submitted"):
+            suggestion_in_state(state, cast=cast)
+    later = NOW.date() + dt.timedelta(days=80)
+    live = Deadline.objects.overdue(later).filter(kind__in=HANDLING_KINDS).values("suggestion_id").distinct().count()
+    assert live >= 3
+    assert worklists.staff_home(later)["counts"]["overdue"] == pagination.Count(live, True)
+    with time_machine.travel(dt.datetime.combine(later, dt.time(10), NOW.tzinfo), tick=False):
+        listed = logged_in(cast.sam).get("/api/v1/suggestions/?overdue=true").json()["count"]
+        assert listed == live
+        assert f'data-count="overdue">{live}<' in logged_in(cast.sam).get("/").content.decode()
+        monkeypatch.setattr(pagination, "COUNT_LIMIT", live - 1)
+        assert worklists.staff_home(later)["counts"]["overdue"] == pagination.Count(live - 1, False)
+        assert f'data-count="overdue">{live - 1}+<' in logged_in(cast.sam).get("/").content.decode()
 
 
 # --- a deputy's own list -----------------------------------------------------------------------

@@ -65,8 +65,17 @@ def _repeat_context(suggestion: Suggestion) -> dict:
     return {"repeat_template": "supervision/_repeat_chain.html"}
 
 
-def detail_context(request, suggestion: Suggestion, *, bound: tuple[str, int | None, Any] | None = None) -> dict:
-    """Everything the page shows; `bound` = (action, assignment id or None, form) re-shows a failed form."""
+def detail_context(
+    request,
+    suggestion: Suggestion,
+    *,
+    bound: tuple[str, int | None, Any] | None = None,
+    access: detail_selectors.PageAccess | None = None,
+) -> dict:
+    """Everything the page shows, to a participant; `bound` = (action, assignment id or None, form)
+    re-shows a failed form. `access` is what `detail_selectors.suggestion_for_page` decided about
+    the reader; without it (an action's page, whose suggestion was read as a participant's) the
+    panels of the other apps ask for themselves."""
     user = request.user
     suggestion.evaluation_rows = detail_selectors.evaluations_of(suggestion)
     cosignatures = detail_selectors.cosignatures_of(suggestion)
@@ -109,7 +118,7 @@ def detail_context(request, suggestion: Suggestion, *, bound: tuple[str, int | N
             form, is_open = _make_form(action, prefix=name, suggestion=suggestion), False
         suggestion_actions.append({"action": action, "form": form, "open": is_open})
 
-    replies = list(detail_selectors.reply_rows(user, suggestion))
+    replies = list(detail_selectors.reply_rows(user, suggestion, participated=True))
     fulfil_forms = {}
     for reply in replies:
         reply.commitment_rows = []
@@ -140,10 +149,12 @@ def detail_context(request, suggestion: Suggestion, *, bound: tuple[str, int | N
         "assignments": assignments,
         "replies": replies,
         "evaluations": suggestion.evaluation_rows,
-        "events": list(selectors.events_visible_to(user, suggestion)),
+        "events": list(selectors.events_visible_to(user, suggestion, participated=True)),
         "suggestion_actions": suggestion_actions,
         "show_evaluations": is_deputy_of or not user.is_deputy,
         "urgeable_statuses": OPEN_ASSIGNMENT_STATUSES if user.is_office_staff else (),
+        # Read by the handling and supervision panels (template tags), so they do not ask again.
+        "page_access": access,
     }
     context.update(_repeat_context(suggestion))
     return context
@@ -152,11 +163,11 @@ def detail_context(request, suggestion: Suggestion, *, bound: tuple[str, int | N
 @login_required
 @not_found_as_404
 def suggestion_detail(request, pk: int):
-    suggestion = selectors.get_suggestion_for(request.user, pk)
-    if not selectors.suggestion_participated_by(request.user, suggestion):
+    suggestion, access = detail_selectors.suggestion_for_page(request.user, pk)
+    if not access.participated:
         # Found only because it is published: exactly the public page, nothing of the record.
         return render_public_detail(request, suggestion)
-    return render(request, "suggestions/detail.html", detail_context(request, suggestion))
+    return render(request, "suggestions/detail.html", detail_context(request, suggestion, access=access))
 
 
 def _redisplay(request, suggestion, action_key: str, assignment_id: int | None, form):

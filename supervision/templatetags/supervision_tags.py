@@ -46,8 +46,18 @@ def supervision_panel(context, suggestion):
     """On the suggestion page: the leaders' instructions (批示) for everyone taking part in it, the
     handling units included, and for a committee member the way to the supervision page."""
     user = context["request"].user
-    may_supervise = selectors.can_supervise_suggestion(user, suggestion)
-    takes_part = user.is_office_staff or may_supervise or selectors.takes_part_in(user, suggestion)
+    access = context.get("page_access")
+    if access is not None and (user.is_supervisor or user.is_deputy):
+        # Decided once by the suggestion page from the same providers (`visibility.supervised_q`).
+        may_supervise = access.supervised
+    else:
+        may_supervise = selectors.can_supervise_suggestion(user, suggestion)
+    if access is not None and user.is_unit_user:
+        # A unit takes part exactly where it participates (a live assignment: units sit on no
+        # committee and supervise nothing), which the page decided already.
+        takes_part = access.participated
+    else:
+        takes_part = user.is_office_staff or may_supervise or selectors.takes_part_in(user, suggestion)
     instructions = list(selectors.instructions_on(suggestion)) if takes_part else []
     return {
         "suggestion": suggestion,
