@@ -608,6 +608,11 @@ def predicate(name: str, period: Period, suggestion_path: str) -> Q:
     return COUNTS[name].predicate(period, suggestion_path)
 
 
+def key_item_suggestion_ids() -> list[int]:
+    """Every suggestion held by a key item, of any year (one query on the small link table)."""
+    return list(Suggestion.key_items.through.objects.values_list("suggestion_id", flat=True).distinct())
+
+
 def breakdown(dimension: str | None, period: Period) -> dict[Any, dict[str, Any]]:
     """Every count and rate per key of `dimension` (None: the totals, keyed None).
 
@@ -624,6 +629,7 @@ def breakdown(dimension: str | None, period: Period) -> dict[Any, dict[str, Any]
         source = dim.source_of(name) if dim else COUNTS[name].source
         per_source.setdefault(source, []).append(name)
     result: dict[Any, dict[str, Any]] = {}
+    key_ids = key_item_suggestion_ids() if dim is not None and dim.name == "key_item" else None
     for source, names in per_source.items():
         qs = facts_for(source, period)
         aggregates = _aggregates(names, period, suggestion_prefix(source))
@@ -636,6 +642,12 @@ def breakdown(dimension: str | None, period: Period) -> dict[Any, dict[str, Any]
             group = dim.paths[source]
             if dim.skip_null:
                 qs = qs.filter(**{f"{group}__isnull": False})
+            if key_ids is not None:
+                # The key items' suggestions (tens to hundreds) as a plain list first: joined through
+                # the link table instead, PostgreSQL (which keeps the written order of a query with
+                # this many joins) hashed every reply and evaluation of the period before meeting
+                # the 40 key-item rows (1.6 s at 10^6 suggestions).
+                qs = qs.filter(**{f"{suggestion_prefix(source)}id__in": key_ids})
         for row in qs.values(group).annotate(**aggregates).order_by():
             result.setdefault(row.pop(group), {}).update(row)
     for row in result.values():
