@@ -75,6 +75,17 @@ def _candidates(year: int, weak: QuerySet, limit: int) -> list[int]:
     return [pk for _number, pk in keys[:limit]]
 
 
+# The chronic-issues page shows this many of the year's candidates at a time.
+CHRONIC_PAGE = 50
+
+
+def chronic_page(*, year: int, page: int, reader=None, per_page: int = CHRONIC_PAGE) -> tuple[list[ChronicIssue], bool]:
+    """One page of `chronic_issues` (the year's candidates `per_page` at a time, in number order)
+    and whether there is a next one."""
+    offset = (max(page, 1) - 1) * per_page
+    return _chronic(year=year, limit=per_page, offset=offset, reader=reader)
+
+
 def chronic_issues(*, year: int, limit: int = 200, reader=None) -> list[ChronicIssue]:
     """The year's suggestions raised in at least three years (by their repeat links) or answered
     C/D, each with every earlier suggestion of the matter and its released replies and commitments.
@@ -83,11 +94,18 @@ def chronic_issues(*, year: int, limit: int = 200, reader=None) -> list[ChronicI
     year's and the earlier ones alike, is one that reader may see (`suggestions_visible_to`), and
     of one they do not take part in only its public replies are shown (SPEC section 8); a matter
     counts the years of the suggestions the reader may see."""
+    return _chronic(year=year, limit=limit, offset=0, reader=reader)[0]
+
+
+def _chronic(*, year: int, limit: int, offset: int, reader) -> tuple[list[ChronicIssue], bool]:
     weak = Reply.objects.filter(
         assignment__suggestion=OuterRef("pk"), status__in=RELEASED, result_class__in=WEAK_CLASSES
     )
+    # One candidate beyond the slice tells whether a next page exists.
+    candidates = _candidates(year, weak, offset + limit + 1)[offset:]
+    has_next = len(candidates) > limit
     base = list(
-        Suggestion.objects.filter(pk__in=_candidates(year, weak, limit))
+        Suggestion.objects.filter(pk__in=candidates[:limit])
         .annotate(weak_reply=Exists(weak))
         .select_related("session")
         .order_by("number", "id")
@@ -132,7 +150,7 @@ def chronic_issues(*, year: int, limit: int = 200, reader=None) -> list[ChronicI
         years = sorted({e.session.year for e in chain} | {s.session.year})
         if len(years) >= CHRONIC_YEARS or s.weak_reply:  # type: ignore[attr-defined]
             out.append(ChronicIssue(s, years, bool(s.weak_reply), chain))  # type: ignore[attr-defined]
-    return out
+    return out, has_next
 
 
 def _lead_is(column: str) -> Exists:

@@ -109,10 +109,15 @@ def chronic_issues(request):
         year = int(request.GET.get("year", ""))
     except ValueError:
         year = timezone.localdate().year
+    try:
+        page = min(max(int(request.GET.get("page", "1")), 1), 1000)
+    except ValueError:
+        page = 1
+    issues, has_next = insights.chronic_page(year=year, page=page, reader=request.user)
     return render(
         request,
         "textanalysis/chronic.html",
-        {"year": year, "issues": insights.chronic_issues(year=year, reader=request.user)},
+        {"year": year, "issues": issues, "page": page, "has_next": has_next},
     )
 
 

@@ -227,6 +227,25 @@ def test_chronic_candidates_are_the_first_repeats_or_weak_answers_in_number_orde
     assert all(i.weak_reply for i in chronic_issues(year=year))
 
 
+def test_chronic_issues_come_a_page_at_a_time(cast, client):
+    """The page shows the year's candidates `CHRONIC_PAGE` at a time (200 matters with their
+    chains on one page were most of its time at 10^6 suggestions), in number order, with a next link."""
+    from textanalysis.insights import chronic_page
+
+    first = suggestion_in_state("replied", cast=cast, result_class="C")
+    second = suggestion_in_state("replied", cast=cast, result_class="D")
+    year = cast.session.year
+    issues, has_next = chronic_page(year=year, page=1, per_page=1)
+    assert [i.suggestion.pk for i in issues] == [first.pk] and has_next
+    issues, has_next = chronic_page(year=year, page=2, per_page=1)
+    assert [i.suggestion.pk for i in issues] == [second.pk] and not has_next
+    client.force_login(cast.sam)
+    html = client.get("/text/chronic/", {"year": year, "page": "x"}).content.decode()
+    assert f'data-suggestion="{first.pk}"' in html and f'data-suggestion="{second.pk}"' in html
+    assert "page=2" not in html  # both fit on the page: no next link
+    assert client.get("/text/chronic/", {"year": year, "page": "99999999999999999999"}).status_code == 200
+
+
 def test_chronic_issues_list_matters_raised_in_three_years(cast, client):
     chain = []
     for year in (2022, 2024, 2026):
