@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import html
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -106,17 +105,15 @@ def _rate_text(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _small_marks(settings) -> tuple[str, str]:
-    """The small-sample badge's text and its title (the threshold in force)."""
-    title = _("Small sample: fewer than %(n)d items") % {"n": settings.small_sample} if settings else ""
+def _small_marks(small_sample: int | None) -> tuple[str, str]:
+    """The small-sample badge's text and its title (the threshold in force, if any)."""
+    title = _("Small sample: fewer than %(n)d items") % {"n": small_sample} if small_sample else ""
     return str(_("small sample")), title
 
 
 @functools.lru_cache(maxsize=32)
 def _small_badge(language: str | None, small_sample: int | None) -> str:
-    label, title = (
-        html.escape(x) for x in _small_marks(SimpleNamespace(small_sample=small_sample) if small_sample else None)
-    )
+    label, title = (html.escape(x) for x in _small_marks(small_sample))
     return f' <span class="badge text-bg-secondary" title="{title}">{label}</span>'
 
 
@@ -225,6 +222,7 @@ def table_cells(
 
 
 def _base_context(request, form, period, years, settings, **extra) -> dict[str, Any]:
+    small_label, small_title = _small_marks(settings.small_sample if settings else None)
     return {
         "form": form,
         "period": period,
@@ -234,8 +232,8 @@ def _base_context(request, form, period, years, settings, **extra) -> dict[str, 
         "counts": m.COUNTS,
         "rates": m.RATES,
         "can_edit": selectors.can_edit_settings(request.user),
-        "small_label": _small_marks(settings)[0],
-        "small_title": _small_marks(settings)[1],
+        "small_label": small_label,
+        "small_title": small_title,
         **extra,
     }
 
