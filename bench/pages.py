@@ -4,7 +4,7 @@ Usage (on a database filled by `manage.py generate_data --suggestions N --units 
 `manage.py migrate`, `VACUUM ANALYZE` and `manage.py build_figures`):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sugg_bench1m .venv/bin/python bench/pages.py [--rounds 7]
-        [--only URL-PART] [--who ROLE-PART] [--skip URL-PART] [--slowest [--explain]] [--queries] [--match REGEX]
+        [--only URL-PART] [--who ROLE-PART] [--skip URL-PART] [--slowest [--explain]] [--queries] [--match REGEX] [--profile N]
 
 Requests go through the whole Django stack in process (test client: middleware, session auth,
 templates; no HTTP server), one client per role, warm (each URL is requested twice first). For
@@ -23,8 +23,11 @@ Not part of `make test`; nothing here is asserted as a time.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
+import io
 import os
+import pstats
 import re
 import statistics
 import sys
@@ -274,6 +277,9 @@ def main() -> None:
     parser.add_argument("--slowest", action="store_true", help="print each page's slowest SQL statement")
     parser.add_argument("--explain", action="store_true", help="and EXPLAIN ANALYZE it")
     parser.add_argument("--queries", action="store_true", help="print every SQL statement of the measured request")
+    parser.add_argument(
+        "--profile", type=int, default=0, help="print the N costliest functions (cProfile) of one more request"
+    )
     args = parser.parse_args()
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["*"]
@@ -334,6 +340,12 @@ def main() -> None:
                 if args.queries:
                     for q in queries.captured_queries:
                         print(f"    {float(q['time']) * 1000:6.1f} ms  {q['sql'][:300]}", flush=True)
+                if args.profile:
+                    profiler = cProfile.Profile()
+                    profiler.runcall(request, client, url)
+                    out = io.StringIO()
+                    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(args.profile)
+                    print("\n".join("    " + line for line in out.getvalue().splitlines()[6:]), flush=True)
                 if args.slowest and queries.captured_queries:
                     slow = max(queries.captured_queries, key=lambda q: float(q["time"]))
                     sql = slow["sql"]

@@ -5,6 +5,8 @@ with the matches. What is posted is still checked on the server against every ac
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -123,3 +125,28 @@ def test_staff_entering_a_paper_suggestion_search_the_lead_deputy(alice, sam, se
     response = client_for(sam).post(reverse("suggestion_create"), {"title": "纸质建议", "find": "title"})
     assert response.status_code == 200
     assert not Suggestion.objects.exists()
+
+
+@pytest.mark.postgres_only
+def test_the_search_for_a_rare_name_reads_the_trigram_index(alice):
+    """accounts 0005's index serves the search as written (UPPER(...) LIKE, active deputies): among
+    3,000 deputies (sequential and plain index scans off: at this size they still cost less), the plan for a name few hold reads that index, not every deputy. A change of the
+    query's shape (lower(), another role condition) would leave the index unused and the scan back."""
+    from accounts.models import User
+    from suggestions.forms import search_deputies
+
+    User.objects.bulk_create(
+        User(username=f"bulk_deputy_{i:05d}", full_name=f"代表{i:05d}", role=Role.DEPUTY, password="!")
+        for i in range(3000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_user")
+        # The table is small here: a scan, or a walk of another index, still costs less; at 83,000 they do not.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        with CaptureQueriesContext(connection) as queries:
+            assert [u.full_name for u in search_deputies("代表00833", exclude=alice)] == ["代表00833"]
+        cursor.execute("EXPLAIN " + queries.captured_queries[-1]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # The index must answer the LIKE itself (an Index Cond), not only the partial condition.
+    assert re.search(r"Index Scan on user_deputy_name_trgm.*\n\s+Index Cond: .*~~ '%代表00833%'", plan), plan
