@@ -51,3 +51,18 @@ def test_no_secret_key_with_debug_off_refuses_to_start():
     result = manage("check", DEBUG="false")
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def _database_setting(name: str, **env: str) -> str:
+    code = f"from django.conf import settings; print(settings.DATABASES['default'].get({name!r}))"
+    result = manage("shell", "-c", code, DEBUG="true", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]  # after the shell's "N objects imported" line
+
+
+def test_postgresql_connections_persist_and_are_checked_before_reuse():
+    url = "postgres://app@db:5432/rd"
+    assert _database_setting("CONN_MAX_AGE", DATABASE_URL=url) == "60"
+    assert _database_setting("CONN_HEALTH_CHECKS", DATABASE_URL=url) == "True"
+    assert _database_setting("CONN_MAX_AGE", DATABASE_URL=url, DB_CONN_MAX_AGE="0") == "0"
+    assert _database_setting("CONN_MAX_AGE", DATABASE_URL=url + "?conn_max_age=600") == "600"
