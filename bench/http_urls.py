@@ -1,4 +1,4 @@
-"""The URLconf of bench/http.py's server: every project URL, plus two bench-only views served by the
+"""The URLconf of bench/http_load.py's server: every project URL, plus two bench-only views served by the
 same gunicorn, so they pay the same middleware, workers and machine as the API:
 
 - `bench/bare/`: a tiny JsonResponse, no database (the issue's "bare JSON view on the same server");

@@ -1,5 +1,5 @@
 """The hand-written twin of the list API (issue 13), shared by bench/lists.py (in process) and
-bench/http.py (over HTTP, through bench/http_urls.py). Import it after django.setup().
+bench/http_load.py (over HTTP, through bench/http_urls.py). Import it after django.setup().
 
 `twin` returns the caller's 50 newest visible rows as JSON with one `.values()` query on the index
 that serves the order (`sugg_created_id`), for the same visible set as the API (staff: all; deputy:

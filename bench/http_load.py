@@ -2,7 +2,7 @@
 
 Usage (on any database made by `manage.py generate_data`, after `manage.py build_figures`):
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sugg_1m .venv/bin/python bench/http.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sugg_1m .venv/bin/python bench/http_load.py
         [--duration 10] [--warmup 2] [--connections 8] [--workers 2] [--port N] [--only TEXT] [--slices 5]
 
 It starts gunicorn as production runs it (`config.wsgi` with config/gunicorn.py, sync workers, 2 by
@@ -11,7 +11,8 @@ the project's: `bench/bare/`, a tiny JsonResponse, and `bench/twin/`, the hand-w
 `.values()` list (bench/twin.py), so both are served by the same server as the API. Then, for each
 URL, --connections client threads each send GET requests in a loop on their own connection for
 --duration seconds after a --warmup of the same, and the table gives throughput, median and 90th
-percentile latency, and errors (any answer other than 200, and any failed connection).
+percentile latency (of the 200 answers), and errors (any answer other than 200, and any failed
+connection, counted apart and not in req/s).
 
 The personas are signed in without passwords: a session is written for each directly (the keys
 django.contrib.auth's login writes) and its cookie sent; GET needs no CSRF token, and the API accepts
@@ -28,39 +29,36 @@ How to read it:
   client's: it reconnects (loopback TCP, well under a millisecond) before each request, as wrk does.
 - A request that started before the deadline is counted; a row's time runs to its last answer, so a
   row of slow requests is not cut short. The next row starts on an idle server.
+- The server opens a new PostgreSQL connection for every request that reads the database, as
+  production does with CONN_MAX_AGE 0 (the project sets none); the bare view reads none. To see
+  the server with persistent connections, add `?conn_max_age=600` to DATABASE_URL.
 - The client is Python (threads, one GIL): it caps the bare view's figure, so the bare row is the
   ceiling of this client rather than of the server; the client's CPU use is printed beside each row.
 - The machine's cores are shared by the client, gunicorn's workers and PostgreSQL (and whatever
   else runs): the load average is printed at the start and the end.
-Not part of `make test`; nothing here is asserted as a time.
+Not part of `make test`; nothing here is asserted as a time. (Not named http.py: the scripts here run
+with this folder first on the path, where an http.py would stand in for the standard library's.)
 """
 
 from __future__ import annotations
 
+import argparse
+import http.client
+import os
+import resource
+import signal
+import socket
+import subprocess
 import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
-# This file is named http.py: with its folder first on the path (as `python bench/http.py` puts it),
-# `import http.client` (ours, Django's) would import this file. The project's root goes first instead.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-sys.path.insert(0, str(_HERE.parent))
-
-import argparse  # noqa: E402
-import http.client  # noqa: E402
-import os  # noqa: E402
-import resource  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from collections import Counter  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from urllib.parse import quote  # noqa: E402
-
-ROOT = _HERE.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.http_settings")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
@@ -70,7 +68,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 # missing or older than a source file: collecting and compressing takes minutes on a busy machine.
 os.environ.setdefault("STATIC_ROOT", "/tmp/bench-http-static")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -84,6 +82,7 @@ from django.db.models import Count  # noqa: E402
 from accounts.models import Role, Unit, User  # noqa: E402
 from suggestions.models import CongressSession, Suggestion  # noqa: E402
 
+ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "bench_http_"
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -232,7 +231,7 @@ def pick_people() -> dict:
 
 @dataclass
 class Sample:
-    latencies: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)  # of the 200 answers
     statuses: Counter = field(default_factory=Counter)
     seconds: float = 0.0  # wall time, from the first request sent to the last answer received
     cpu: float = 0.0  # this process's CPU seconds over that time
@@ -245,11 +244,11 @@ class Sample:
 
     @property
     def count(self) -> int:
-        return len(self.latencies)
+        return self.statuses[200]
 
     @property
     def errors(self) -> int:
-        return self.count - self.statuses[200]
+        return sum(self.statuses.values()) - self.statuses[200]
 
     @property
     def throughput(self) -> float:
@@ -282,7 +281,8 @@ def load(port: int, url: str, cookie: str, seconds: float, connections: int) -> 
                 status = type(e).__name__
                 conn.close()
             end = time.perf_counter()
-            latencies.append(end - now)
+            if status == 200:
+                latencies.append(end - now)
             statuses[status] += 1
             now = end
         conn.close()
@@ -320,6 +320,8 @@ def measure(port: int, urls: list[tuple[str, str]], args) -> list[Sample]:
 
 
 def fmt_time(seconds: float) -> str:
+    if seconds != seconds:  # no 200 answer: no latency
+        return "—"
     return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.1f} ms"
 
 
@@ -396,7 +398,8 @@ def main() -> None:
         server = start_server(port, args.workers, log)
         print(
             f"{total:,} suggestions; largest unit {big['n']:,} assignments, median unit {mid['n']:,}; "
-            f"deputy {people['users']['deputy'].username}; gunicorn {args.workers} sync workers on :{port}; "
+            f"deputy {people['users']['deputy'].username}; gunicorn {args.workers} sync workers on :{port} "
+            f"(CONN_MAX_AGE {settings.DATABASES['default'].get('CONN_MAX_AGE', 0)}); "
             f"{args.connections} connections, {args.duration:g} s per URL after {args.warmup:g} s"
         )
         # Each session is the persona it should be, and the API takes it.
