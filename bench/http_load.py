@@ -3,7 +3,7 @@
 Usage (on any database made by `manage.py generate_data`, after `manage.py build_figures`):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sugg_1m .venv/bin/python bench/http_load.py
-        [--duration 10] [--warmup 2] [--connections 8] [--workers 2] [--port N] [--only TEXT] [--slices 5]
+        [--duration 10] [--warmup 2] [--connections 8] [--workers 2] [--port N] [--only TEXT] [--slices 3]
 
 It starts gunicorn as production runs it (`config.wsgi` with config/gunicorn.py, sync workers, 2 by
 default, DEBUG off) with bench/http_settings.py, whose URLconf (bench/http_urls.py) adds two views to
@@ -27,8 +27,10 @@ warmed first), so a noisy neighbour slows both alike; the ratio printed below th
 How to read it:
 - gunicorn's sync worker closes the connection after every response, so "keep-alive" is the
   client's: it reconnects (loopback TCP, well under a millisecond) before each request, as wrk does.
-- A request that started before the deadline is counted; a row's time runs to its last answer, so a
-  row of slow requests is not cut short. The next row starts on an idle server.
+- Every request sent before the deadline is waited for (so the next slice or row starts on an idle
+  server) and its latency counted; req/s counts the 200 answers while the server was saturated
+  (until fewer requests were outstanding than it has workers), so neither a slow row's last
+  requests are cut off nor its drain, with workers idle, counted against it.
 - The server opens a new PostgreSQL connection for every request that reads the database, as
   production does with CONN_MAX_AGE 0 (the project sets none); the bare view reads none. To see
   the server with persistent connections, add `?conn_max_age=600` to DATABASE_URL.
@@ -231,20 +233,20 @@ def pick_people() -> dict:
 
 @dataclass
 class Sample:
-    latencies: list[float] = field(default_factory=list)  # of the 200 answers
-    statuses: Counter = field(default_factory=Counter)
-    seconds: float = 0.0  # wall time, from the first request sent to the last answer received
-    cpu: float = 0.0  # this process's CPU seconds over that time
+    latencies: list[float] = field(default_factory=list)  # of every 200 answer
+    statuses: Counter = field(default_factory=Counter)  # of every answer (or the exception's name)
+    answered: int = 0  # 200 answers within `seconds`
+    seconds: float = 0.0  # while the server was saturated (see `load`)
+    wall: float = 0.0  # from the first request sent to the last answer
+    cpu: float = 0.0  # this process's CPU seconds over `wall`
 
     def add(self, other: Sample) -> None:
         self.latencies += other.latencies
         self.statuses += other.statuses
+        self.answered += other.answered
         self.seconds += other.seconds
+        self.wall += other.wall
         self.cpu += other.cpu
-
-    @property
-    def count(self) -> int:
-        return self.statuses[200]
 
     @property
     def errors(self) -> int:
@@ -252,23 +254,30 @@ class Sample:
 
     @property
     def throughput(self) -> float:
-        return self.count / self.seconds if self.seconds else 0.0
+        return self.answered / self.seconds if self.seconds else 0.0
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def load(port: int, url: str, cookie: str, seconds: float, connections: int) -> Sample:
-    """`connections` threads, each on its own connection, sending GET `url` until `seconds` have passed."""
+def load(port: int, url: str, cookie: str, seconds: float, connections: int, workers: int) -> Sample:
+    """`connections` threads, each on its own connection, sending GET `url` until `seconds` have passed.
+
+    Every request sent before the deadline is waited for and its latency kept. The throughput's time
+    ends at the answer after which fewer requests were outstanding than the server has workers: the
+    drain after the deadline, with workers idle, would otherwise count against slow URLs (whose last
+    request can take longer than a slice) and not against fast ones.
+    """
     sample = Sample()
-    ends: list[float] = []
+    answers: list[tuple[float, bool]] = []  # (when, whether 200), of every request
     lock = threading.Lock()
     h = headers(url, cookie)
 
     def client(deadline: float) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
         latencies: list[float] = []
+        mine: list[tuple[float, bool]] = []
         statuses: Counter = Counter()
         now = time.perf_counter()
         while now < deadline:
@@ -283,13 +292,14 @@ def load(port: int, url: str, cookie: str, seconds: float, connections: int) -> 
             end = time.perf_counter()
             if status == 200:
                 latencies.append(end - now)
+            mine.append((end, status == 200))
             statuses[status] += 1
             now = end
         conn.close()
         with lock:
             sample.latencies.extend(latencies)
             sample.statuses.update(statuses)
-            ends.append(now)
+            answers.extend(mine)
 
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
@@ -299,7 +309,11 @@ def load(port: int, url: str, cookie: str, seconds: float, connections: int) -> 
     for t in threads:
         t.join()
     after = resource.getrusage(resource.RUSAGE_SELF)
-    sample.seconds = max(ends) - start
+    answers.sort()
+    saturated = answers[: max(1, len(answers) - min(connections, workers) + 1)]
+    sample.answered = sum(ok for _, ok in saturated)
+    sample.seconds = saturated[-1][0] - start
+    sample.wall = answers[-1][0] - start
     sample.cpu = (after.ru_utime + after.ru_stime) - (cpu.ru_utime + cpu.ru_stime)
     return sample
 
@@ -307,12 +321,12 @@ def load(port: int, url: str, cookie: str, seconds: float, connections: int) -> 
 def measure(port: int, urls: list[tuple[str, str]], args) -> list[Sample]:
     """Warm each URL, then measure them in alternating slices (one URL: one slice of --duration)."""
     for url, cookie in urls:
-        load(port, url, cookie, args.warmup, args.connections)
+        load(port, url, cookie, args.warmup, args.connections, args.workers)
     samples = [Sample() for _ in urls]
     slices = args.slices if len(urls) > 1 else 1
     for _ in range(slices):
         for sample, (url, cookie) in zip(samples, urls, strict=True):
-            sample.add(load(port, url, cookie, args.duration / slices, args.connections))
+            sample.add(load(port, url, cookie, args.duration / slices, args.connections, args.workers))
     return samples
 
 
@@ -333,7 +347,7 @@ def row(label: str, sample: Sample) -> str:
     errors = str(sample.errors)
     if sample.errors:
         errors += " (" + ", ".join(f"{k}: {v}" for k, v in sample.statuses.items() if k != 200) + ")"
-    cpu = sample.cpu / sample.seconds if sample.seconds else 0.0
+    cpu = sample.cpu / sample.wall if sample.wall else 0.0
     return (
         f"| {label} | {fmt_rate(sample.throughput)} | {fmt_time(sample.percentile(0.5))} "
         f"| {fmt_time(sample.percentile(0.9))} | {errors} | {cpu:.2f} |"
@@ -352,7 +366,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     parser.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
     parser.add_argument("--only", default="", help="measure only the rows whose label or URL contains this")
-    parser.add_argument("--slices", type=int, default=5, help="alternating slices of an API row and its twin")
+    parser.add_argument("--slices", type=int, default=3, help="alternating slices of an API row and its twin")
     args = parser.parse_args()
 
     collect_static()
