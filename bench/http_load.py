@@ -403,6 +403,9 @@ def main() -> None:
     if args.only:
         cases = [c for c in cases if any(args.only in part for part in (c[0], c[2], c[3], c[4]) if part)]
 
+    # Stopped by SIGTERM (or Ctrl-C), still stop the server and remove the sessions and bench users.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     keys: list[str] = []
     server = None
     log = Path(tempfile.mkstemp(prefix="bench-http-gunicorn-", suffix=".log")[1])
