@@ -1,6 +1,7 @@
 """Benchmark: issue 13's table re-measured the way it was measured, over HTTP against gunicorn.
 
-Usage (on any database made by `manage.py generate_data`, after `manage.py build_figures`):
+Usage (on any database made by `manage.py generate_data`, after `manage.py build_figures`; the first
+run collects the static files into $STATIC_ROOT, /tmp/bench-http-static by default: minutes):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sugg_1m .venv/bin/python bench/http_load.py
         [--duration 10] [--warmup 2] [--connections 8] [--workers 2] [--port N] [--only TEXT] [--slices 3]
@@ -34,8 +35,9 @@ How to read it:
 - The server opens a new PostgreSQL connection for every request that reads the database, as
   production does with CONN_MAX_AGE 0 (the project sets none); the bare view reads none. To see
   the server with persistent connections, add `?conn_max_age=600` to DATABASE_URL.
-- The client is Python (threads, one GIL): it caps the bare view's figure, so the bare row is the
-  ceiling of this client rather than of the server; the client's CPU use is printed beside each row.
+- The client is Python (threads, one GIL): about 0.4 ms of CPU a request, so it cannot send much
+  more than 2,000-2,500 requests a second, and the bare row is then the ceiling of this client, not
+  of the server. The client's CPU use is printed beside each row: near 1 core, the client is the cap.
 - The machine's cores are shared by the client, gunicorn's workers and PostgreSQL (and whatever
   else runs): the load average is printed at the start and the end.
 Not part of `make test`; nothing here is asserted as a time. (Not named http.py: the scripts here run
