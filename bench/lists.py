@@ -9,11 +9,11 @@ Requests go through the whole Django stack in process (test client: middleware, 
 DRF), with DEBUG off as in production. Every case is measured interleaved with its twin, round by
 round, so a noisy neighbour slows both alike; the figure to read is the RATIO:
 
-- `twin`: a hand-written view returning the same 50 rows as JSON with one `.values()` query on the
-  index that serves the order (`sugg_created_id`), for the same user's visible set (staff: all;
-  deputy: their own, by the lead-deputy and co-signer indexes; unit: its live assignments, a
-  unit with at most 5,000 of them read from its own rows and sorted, as the API does, its size
-  counted once outside the timed requests).
+- `twin` (bench/twin.py): a hand-written view returning the same 50 rows as JSON with one
+  `.values()` query on the index that serves the order (`sugg_created_id`), for the same user's
+  visible set (staff: all; deputy: their own, by the lead-deputy and co-signer indexes; unit: its
+  live assignments, a unit with at most 5,000 of them read from its own rows and sorted, as the
+  API does, its size counted once outside the timed requests).
 - `api`: `GET /api/v1/suggestions/?page_size=50` (its page 2,000 for staff), filters, rows,
   count and all.
 - filtered lists (every filter the list offers but `search`, which bench/text measures) are timed
@@ -24,7 +24,6 @@ The HTML pages moved to bench/pages.py. Not part of `make test`.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import statistics
 import sys
@@ -44,54 +43,14 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count, F, Value  # noqa: E402
-from django.http import JsonResponse  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from accounts.models import Role, Unit, User  # noqa: E402
-from suggestions.models import Assignment, Category, CongressSession, CoSigner, Suggestion  # noqa: E402
-
-COLUMNS = ("id", "number", "title", "status", "session_id", "category_id", "lead_deputy_id", "created_at")
-
-
-def twin(request):
-    """The hand-written equivalent: the caller's 50 newest visible rows, one query, no serializer."""
-    user = request.user
-    qs = Suggestion.objects.all()
-    if user.is_deputy:
-        qs = qs.filter(
-            pk__in=Suggestion.objects.filter(lead_deputy=user)
-            .order_by()
-            .values("pk")
-            .union(CoSigner.objects.filter(deputy=user).order_by().values("suggestion_id"))
-        )
-    elif user.is_unit_user:
-        qs = qs.filter(
-            pk__in=Assignment.objects.filter(unit_id=user.unit_id).exclude(status="returned").values("suggestion_id")
-        )
-    if request.GET.get("status"):
-        qs = qs.filter(status=request.GET["status"])
-    offset = int(request.GET.get("offset", 0))
-    order = ["-created_at", "-id"]
-    if user.is_unit_user and _small_unit(user.unit_id):
-        # A unit with few rows: read its own rows and sort them (the planner's walk of the whole
-        # newest-first index took 175 ms at 1M); sized once, outside the timed requests.
-        order = [(F("created_at") + Value(dt.timedelta(0))).desc(), "-id"]
-    keys = qs.order_by(*order).values("pk")[offset : offset + 50]
-    rows = list(Suggestion.objects.filter(pk__in=keys).order_by("-created_at", "-id").values(*COLUMNS))
-    return JsonResponse({"results": rows}, json_dumps_params={"default": str})
-
-
-_unit_sizes: dict[int, int] = {}
-
-
-def _small_unit(unit_id: int) -> bool:
-    if unit_id not in _unit_sizes:
-        _unit_sizes[unit_id] = Assignment.objects.filter(unit_id=unit_id).exclude(status="returned").count()
-    return _unit_sizes[unit_id] <= 5000
-
+from bench.twin import twin  # noqa: E402
+from suggestions.models import Category, CongressSession, Suggestion  # noqa: E402
 
 urlpatterns = [path("bench/twin/", twin)]
 
