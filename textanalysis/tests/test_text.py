@@ -13,6 +13,10 @@ def test_the_domain_dictionary_keeps_place_names_and_terms_whole():
     assert "南冲" in words("关于改造南冲电排站的建议")
     assert "调休" in words("调休安排提前公布")
     assert {"台山", "台山市"} <= set(index_text("台山市部分农村低保户").split())
+    # Duty terms the general dictionary cut wrongly: 用/电报/装 (a telegram), 负责人/才/引进.
+    assert "用电报装" in words("办理用电报装") and "电报" not in words("办理用电报装")
+    assert "人才引进" in words("负责人才引进") and "负责人" not in words("负责人才引进")
+    assert {"供水", "管网", "供水管网"} <= set(index_text("更新老旧供水管网").split())
 
 
 def test_query_terms_split_words_and_numbers():
