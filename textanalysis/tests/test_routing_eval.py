@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import json
 
+from common.text.router import Router
+from textanalysis import evaluate
 from textanalysis.evaluate import DATA, Row, evaluate_by_kind, held_out, load_rows, load_units
 
 
@@ -76,3 +78,43 @@ def test_each_held_out_part_is_scored_on_titles_or_on_title_and_body():
 
 def test_units_file_and_loader_agree():
     assert set(load_units()) == {u["code"] for u in json.loads((DATA / "units.json").read_text(encoding="utf-8"))}
+
+
+def test_the_demo_duties_tell_apart_the_units_that_share_a_subject():
+    """Made-up titles (not evaluation rows) on the splits the duty texts draw: 住建 builds the town's
+    public works and 城管 keeps them; 水利 brings water to villages and the water company serves
+    the towns' taps; 工信 sites phone masts and 公安 sets traffic lights; 市场监管 fights fakes."""
+    cold = Router().fit(load_units())
+    expected = {
+        "关于新建城区公共停车场和立体停车库的建议": "ZJJ",
+        "关于加强城区公厕日常保洁管护的建议": "CGJ",
+        "关于解决山区村组人畜饮水困难的建议": "SLJ",
+        "关于解决城区自来水水压不足的建议": "SWJT",
+        "关于在偏远村组建设通信基站的建议": "GXJ",
+        "关于在学校路口增设交通信号灯的建议": "GAJ",
+        "关于严厉打击制售假冒伪劣商品的建议": "SCJ",
+        "关于新建一所公办中学的建议": "JYJ",
+    }
+    assert {title: cold.rank(title, history=0)[0].unit for title in expected} == expected
+
+
+def test_held_out_parts_share_one_fit_per_training_set(monkeypatch):
+    """The benchmark scores a part on titles, on title + body and on its bodied rows: one cold fit
+    and one fit on the dev part serve them all, with the same scores as fresh fits."""
+    units = {
+        "SLJ": "负责水利工程、堤防、水闸、电排站、泵站的建设和排涝。",
+        "MZJ": "负责最低生活保障（低保）、特困供养、养老服务和社会救助。",
+        "JTJ": "负责公路、农村公路、公交线路和客运站的建设与管理。",
+    }
+    dev = [Row("关于改造电排站的建议", "SLJ"), Row("关于提高低保标准的建议", "MZJ")] * 3
+    test2 = [Row("关于解决群众困难的建议", "JTJ", "建议", "test2", "村里公路坑洼不平，客运班车不通。")]
+    monkeypatch.setattr(evaluate, "_FITTED", {})
+    fresh = held_out(units, dev + test2, "test2", with_body=True)
+    fits = []
+    real_fit = Router.fit
+    monkeypatch.setattr(Router, "fit", lambda self, *a, **k: fits.append(a) or real_fit(self, *a, **k))
+    again = [held_out(units, dev + test2, "test2", with_body=b) for b in (True, False, True)]
+    assert fits == [] and again[0] == again[2] == fresh
+    monkeypatch.setattr(evaluate, "_FITTED", {})
+    held_out(units, dev + test2, "test2")
+    assert len(fits) == 2  # a new cache fits the cold and the dev-trained router once each
