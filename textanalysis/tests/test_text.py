@@ -133,3 +133,19 @@ def test_the_history_earns_its_weight_by_ranking_itself():
     # Below the minimum history the weight still grows with the count.
     few = Router().fit(units, titles[:10], [agreed[t] for t in titles[:10]])
     assert few.learnt_weight is None and few._history_weight() == 10 / 210
+
+
+def test_the_title_outweighs_the_body():
+    """The title names the matter; a body that dwells on another unit's words (here the road the
+    pumping station stands by) does not carry the suggestion off. The same text read as one title
+    (no line break) goes the other way, which is what the title's weight changes."""
+    units = {
+        "SLJ": "负责水利工程、堤防、水闸、电排站、泵站的建设和排涝。",
+        "MZJ": "负责最低生活保障（低保）、特困供养、养老服务和社会救助。",
+        "JTJ": "负责公路、农村公路、公交线路和客运站的建设与管理。",
+    }
+    title = "关于改造电排站的建议"
+    body = "电排站旁的农村公路坑洼不平，公路狭窄，公交线路和客运班车不通，客运站也远。"
+    cold = Router().fit(units)
+    assert cold.rank(f"{title}\n{body}")[0].unit == "SLJ"
+    assert cold.rank(f"{title}，{body}")[0].unit == "JTJ"
