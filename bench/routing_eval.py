@@ -1,6 +1,6 @@
 """Routing evaluation (issue 14): top-1/top-3 of the unit recommender on real suggestion titles.
 
-Usage: .venv/bin/python bench/routing_eval.py [--folds 5] [--seed 14]
+Usage: .venv/bin/python bench/routing_eval.py [--folds 5] [--seed 14] [--leave-one-part-out]
 
 Reads textanalysis/data/routing_eval.csv (titles with the department that answered them, each
 with its public source, its kind 建议/提案, its part dev/test/test2 and, where the reply letter
@@ -26,13 +26,22 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from textanalysis.evaluate import evaluate_by_kind, held_out, load_rows, load_units  # noqa: E402
+from textanalysis.evaluate import (  # noqa: E402
+    evaluate_by_kind,
+    held_out,
+    leave_one_part_out,
+    load_rows,
+    load_units,
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument(
+        "--leave-one-part-out", action="store_true", help="also score each part trained on the other parts (titles)"
+    )
     args = parser.parse_args()
     units, rows = load_units(), load_rows()
     started = time.perf_counter()
@@ -52,6 +61,10 @@ def main() -> None:
             for with_body in (False, True):
                 for score in held_out(units, bodied, part, with_body=with_body)[1:]:
                     print(score.line())
+    if args.leave_one_part_out:
+        print("each part, trained on the other parts (titles):")
+        for score in leave_one_part_out(units, rows):
+            print(score.line())
     print(f"({time.perf_counter() - started:.1f} s)")
 
 

@@ -8,7 +8,7 @@ import json
 
 from common.text.router import Router
 from textanalysis import evaluate
-from textanalysis.evaluate import DATA, Row, evaluate_by_kind, held_out, load_rows, load_units
+from textanalysis.evaluate import DATA, Row, evaluate_by_kind, held_out, leave_one_part_out, load_rows, load_units
 
 
 def test_the_evaluation_set_has_200_sourced_titles_mapped_to_demo_units():
@@ -118,3 +118,23 @@ def test_held_out_parts_share_one_fit_per_training_set(monkeypatch):
     monkeypatch.setattr(evaluate, "_FITTED", {})
     held_out(units, dev + test2, "test2")
     assert len(fits) == 2  # a new cache fits the cold and the dev-trained router once each
+
+
+def test_leave_one_part_out_trains_on_the_other_parts():
+    units = {
+        "SLJ": "负责水利工程、堤防、水闸、电排站、泵站的建设和排涝。",
+        "MZJ": "负责最低生活保障（低保）、特困供养、养老服务和社会救助。",
+        "JTJ": "负责公路、农村公路、公交线路和客运站的建设与管理。",
+    }
+    # This office sends 校车 to water works (say, a boat that takes pupils across the reservoir), and
+    # only the test part shows it: the duties say nothing of 校车, the test part's history does.
+    dev = [Row("关于校车安全的建议", "SLJ"), Row("关于新建客运站的建议", "JTJ"), Row("关于提高低保标准的建议", "MZJ")]
+    test = [Row(t, "SLJ", "建议", "test") for t in ("关于规范校车运营的建议", "关于增加校车线路的建议")] * 20
+    test += [
+        Row("关于开通公交线路的建议", "JTJ", "建议", "test"),
+        Row("关于特困供养的建议", "MZJ", "建议", "test"),
+    ] * 10
+    scores = {s.name: s for s in leave_one_part_out(units, dev + test)}
+    assert scores["dev part: cold start"].n == 3 and scores["test part: cold start"].n == 60
+    assert scores["dev part: cold start"].top1 == 2
+    assert scores["dev part: trained on the other parts"].top1 == 3
