@@ -1,5 +1,5 @@
 """The routing evaluation's data (issue 14: at least 200 real titles, each with its source) and the
-way it is scored (per kind, and on the test part that no duty text was tuned on)."""
+way it is scored (per kind, per part, and each part trained on the others)."""
 
 from __future__ import annotations
 
