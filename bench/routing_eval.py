@@ -3,14 +3,15 @@
 Usage: .venv/bin/python bench/routing_eval.py [--folds 5] [--seed 14] [--leave-one-part-out]
 
 Reads textanalysis/data/routing_eval.csv (titles with the department that answered them, each
-with its public source, its kind 建议/提案, its part dev/test/test2 and, where the reply letter
+with its public source, its kind 建议/提案, its part dev/test/test2/test3 and, where the reply letter
 restates it, a short body excerpt) and textanalysis/data/units.json (the demo's units and duties)
 and prints the baseline (most frequent unit), the cold-start recommender (duties only) and the
 trained one (k-fold: each title predicted by a model that did not see it), over all rows and per
-kind; then the test and test2 parts alone (cold start, and trained on the dev part), on titles and
-on title + body; with --leave-one-part-out, each part trained on the others. Since the second round
-of issue 14 every part has been read for error analysis, so none is held out any more (see
-textanalysis/data/README.md). No database needed.
+kind, on the parts read while tuning (dev, test, test2); then the held-out part test3 (gathered
+while the second round tuned the router on the others, and never read for it: the honest figure),
+cold start and trained on all earlier rows, on titles and on title + body, and per kind; then the
+test and test2 parts alone (trained on the dev part); with --leave-one-part-out, each part
+trained on the others (see textanalysis/data/README.md). No database needed.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from textanalysis.evaluate import (  # noqa: E402
+    HELD_OUT,
     evaluate_by_kind,
     held_out,
     leave_one_part_out,
@@ -49,15 +51,31 @@ def main() -> None:
     started = time.perf_counter()
     answered = len({r.unit for r in rows})
     print(f"{len(rows)} titles, {len(units)} units, {answered} units answered at least one")
-    for score in evaluate_by_kind(units, rows, k=args.folds, seed=args.seed):
+    tuned = [r for r in rows if r.part != HELD_OUT]
+    tuned_parts = tuple(sorted({r.part for r in tuned}))
+    print(f"the parts read while tuning ({', '.join(tuned_parts)}): {len(tuned)} rows, {args.folds}-fold")
+    for score in evaluate_by_kind(units, tuned, k=args.folds, seed=args.seed):
         print(score.line())
+    held = [r for r in rows if r.part == HELD_OUT]
+    print(
+        f"HELD OUT: {HELD_OUT}, {len(held)} rows, {sum(1 for r in held if r.body)} with a body excerpt "
+        f"(never read for any choice; trained on all {len(tuned)} earlier rows, as an office trains on its past)"
+    )
+    for with_body in (False, True):
+        for score in held_out(units, rows, HELD_OUT, with_body=with_body, train_parts=tuned_parts):
+            print(score.line())
+    for kind in sorted({r.kind for r in held}):
+        picked = [r for r in rows if r.part != HELD_OUT or r.kind == kind]
+        for score in held_out(units, picked, HELD_OUT, with_body=True, train_parts=tuned_parts)[1:]:
+            print(f"{kind}: {score.line()}")
+    print("the earlier parts alone (read while tuning, so not held out), trained on the dev part:")
     for part in ("test", "test2"):
         held = [r for r in rows if r.part == part]
         print(f"{part}: {len(held)} rows, {sum(1 for r in held if r.body)} with a body excerpt")
         for with_body in (False, True):
-            for score in held_out(units, rows, part, with_body=with_body):
+            for score in held_out(units, tuned, part, with_body=with_body):
                 print(score.line())
-        bodied = [r for r in rows if r.part != part or r.body]  # the dev rows, and the held rows with a body
+        bodied = [r for r in tuned if r.part != part or r.body]  # the dev rows, and the held rows with a body
         if len(bodied) < len(rows) and any(r.body for r in held):
             print(f"{part}, only its rows with a body excerpt:")
             for with_body in (False, True):
