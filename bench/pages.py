@@ -4,7 +4,7 @@ Usage (on a database filled by `manage.py generate_data --suggestions N --units 
 `manage.py migrate`, `VACUUM ANALYZE` and `manage.py build_figures`):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sugg_bench1m .venv/bin/python bench/pages.py [--rounds 7]
-        [--only URL-PART] [--who ROLE-PART] [--skip URL-PART] [--slowest [--explain]] [--queries] [--match REGEX] [--profile N]
+        [--only URL-PART] [--who ROLE-PART] [--skip URL-PART] [--slowest [--explain]] [--queries] [--match REGEX] [--profile N] [--no-gc-freeze]
 
 Requests go through the whole Django stack in process (test client: middleware, session auth,
 templates; no HTTP server), one client per role, warm (each URL is requested twice first). For
@@ -17,6 +17,8 @@ leader attached to suggestions and leading a key item of the largest unit, a dep
 professional group supervising one category, a campaign, an inspection) is made through the
 services inside one transaction that is rolled back at the end, so the shared database keeps
 nothing of it, nor of the personas (`bench_pages_*` users).
+As config/gunicorn.py does after preloading, the objects alive after start-up (Django, the views,
+the segmenter) are frozen out of the cycle collector before measuring (`--no-gc-freeze` leaves them).
 Not part of `make test`; nothing here is asserted as a time.
 """
 
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
+import gc
 import io
 import os
 import pstats
@@ -278,6 +281,11 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="and EXPLAIN ANALYZE it")
     parser.add_argument("--queries", action="store_true", help="print every SQL statement of the measured request")
     parser.add_argument(
+        "--no-gc-freeze",
+        action="store_true",
+        help="leave the start-up objects to the cycle collector (gunicorn's config freezes them in the master)",
+    )
+    parser.add_argument(
         "--profile", type=int, default=0, help="print the N costliest functions (cProfile) of one more request"
     )
     args = parser.parse_args()
@@ -311,6 +319,11 @@ def main() -> None:
             ]:
                 clients[who] = Client()
                 clients[who].force_login(p[key])
+            if not args.no_gc_freeze:
+                # As config/gunicorn.py does after preloading: what start-up loaded (Django, the URLconf's
+                # modules, the segmenter) is never collected, so collections walk only what requests make.
+                request(clients["anonymous"], "/public/?q=排涝")  # loads the segmenter, as the master does
+                gc.freeze()
             todo = [
                 (who, url)
                 for who, url in cases(p, f)
