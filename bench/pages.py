@@ -357,7 +357,9 @@ def main() -> None:
                     profiler = cProfile.Profile()
                     profiler.runcall(request, client, url)
                     out = io.StringIO()
-                    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(args.profile)
+                    pstats.Stats(profiler, stream=out).sort_stats(
+                        os.environ.get("BENCH_PROFILE_SORT", "tottime")
+                    ).print_stats(args.profile)
                     print("\n".join("    " + line for line in out.getvalue().splitlines()[6:]), flush=True)
                 if args.slowest and queries.captured_queries:
                     slow = max(queries.captured_queries, key=lambda q: float(q["time"]))

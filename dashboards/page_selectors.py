@@ -5,11 +5,9 @@ The figures themselves come from `selectors` and `metrics`; the views call these
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.db.models import DateField, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit
@@ -60,8 +58,11 @@ def overdue_assignments(reader, period: m.Period) -> QuerySet:
     figures know it (`figures.earliest_open_deadline`; every row from the first one on otherwise)."""
     qs = selectors.readable_by(reader, m.drill_down("overdue", period))
     earliest = figures.earliest_open_deadline(period)
-    if earliest is not None:
-        qs = qs.filter(due_date__gte=Coalesce(Subquery(earliest), Value(dt.date.min), output_field=DateField()))
+    # Read first (one small query) and given as a value: as a subquery the planner could not estimate
+    # it, and at 10^5 suggestions joined all 8,681 overdue deadlines before taking the 100 longest.
+    first = next((row["first"] for row in earliest if row["first"] is not None), None) if earliest is not None else None
+    if first is not None:
+        qs = qs.filter(due_date__gte=first)
     return qs.select_related("suggestion__session", "unit").order_by("due_date", "id")
 
 

@@ -28,7 +28,7 @@ PINNED = {
     "/dashboards/categories/?year={y}": 14,
     "/dashboards/key-items/?year={y}": 14,  # +1: the key items' suggestion ids, read first (metrics.breakdown)
     "/dashboards/assessment/?year={y}": 15,
-    "/dashboards/report/?year={y}": 23,
+    "/dashboards/report/?year={y}": 24,  # +1: the overdue list's earliest open deadline, read first as a value
     "/dashboards/units/{unit}/?year={y}": 18,  # +1: the capped count of its paged suggestion list
     "/dashboards/drill/?metric=replied&year={y}": 6,
     "/dashboards/drill/?metric=closed&dim=unit&key={unit}&year={y}": 7,
@@ -51,7 +51,7 @@ PINNED_FIGURES = {
     "/dashboards/categories/?year={y}": 11,
     "/dashboards/key-items/?year={y}": 14,  # +1: the key items' suggestion ids, read first (metrics.breakdown)
     "/dashboards/assessment/?year={y}": 11,
-    "/dashboards/report/?year={y}": 16,
+    "/dashboards/report/?year={y}": 17,  # +1: the overdue list's earliest open deadline, read first as a value
     "/dashboards/units/{unit}/?year={y}": 14,  # +1: the capped count of its paged suggestion list
     "/dashboards/drill/?metric=replied&year={y}": 6,
     "/dashboards/drill/?metric=closed&dim=unit&key={unit}&year={y}": 7,
