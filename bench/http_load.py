@@ -81,9 +81,9 @@ from importlib import import_module  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db.models import Count  # noqa: E402
 
 from accounts.models import Role, Unit, User  # noqa: E402
+from bench.twin import largest_and_median_units, list_deputy  # noqa: E402
 from suggestions.models import CongressSession, Suggestion  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -198,25 +198,9 @@ def sign_out(keys: list[str]) -> None:
 
 
 def pick_people() -> dict:
-    units = list(
-        Unit.objects.filter(code__startswith="GEN")
-        .annotate(n=Count("assignments"))
-        .order_by("-n", "pk")
-        .values("pk", "n")
-    )
-    if not units:
-        raise SystemExit("no GEN units: this needs a database made by `manage.py generate_data`")
-    big, mid = units[0], units[len(units) // 2]
+    big, mid = largest_and_median_units()
     staff = User.objects.filter(role=Role.STAFF, is_active=True).order_by("pk").first() or persona("staff", Role.STAFF)
-    deputy = (
-        User.objects.filter(role=Role.DEPUTY, is_active=True, username__startswith="gen_deputy")
-        .annotate(n=Count("led_suggestions"))
-        .filter(n__gte=8)
-        .order_by("pk")
-        .first()
-    )
-    if deputy is None:
-        raise SystemExit("no gen_deputy* leads 8 suggestions or more")
+    deputy = list_deputy()
     return {
         "big": big,
         "mid": mid,

@@ -43,13 +43,12 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from accounts.models import Role, Unit, User  # noqa: E402
-from bench.twin import twin  # noqa: E402
+from bench.twin import largest_and_median_units, list_deputy, twin  # noqa: E402
 from suggestions.models import Category, CongressSession, Suggestion  # noqa: E402
 
 urlpatterns = [path("bench/twin/", twin)]
@@ -89,18 +88,9 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     total = Suggestion.objects.count()
 
-    units = list(
-        Unit.objects.filter(code__startswith="GEN").annotate(n=Count("assignments")).order_by("-n").values("pk", "n")
-    )
-    big, small = units[0], units[len(units) // 2]
+    big, small = largest_and_median_units()
     staff = User.objects.filter(role=Role.STAFF).order_by("pk").first() or persona("bench_staff", Role.STAFF)
-    deputy = (
-        User.objects.filter(role=Role.DEPUTY, username__startswith="gen_deputy")
-        .annotate(n=Count("led_suggestions"))
-        .filter(n__gte=8)
-        .order_by("pk")
-        .first()
-    )
+    deputy = list_deputy()
     people = {
         "staff": staff,
         "deputy": deputy,

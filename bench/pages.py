@@ -67,6 +67,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role, Unit, User  # noqa: E402
+from bench.twin import largest_and_median_units  # noqa: E402
 from dashboards import metrics as m  # noqa: E402
 from suggestions import selectors  # noqa: E402
 from suggestions.models import Assignment, AssignmentRole, Category, Suggestion, SuggestionStatus  # noqa: E402
@@ -97,13 +98,7 @@ def request(client: Client, url: str) -> tuple[float, int]:
 
 def pick_people() -> dict:
     """The personas and the objects their pages are about."""
-    units = list(
-        Unit.objects.filter(code__startswith="GEN")
-        .annotate(n=Count("assignments"))
-        .order_by("-n", "pk")
-        .values("pk", "n")
-    )
-    big, mid = units[0], units[len(units) // 2]
+    big, mid = largest_and_median_units()
     big_unit, mid_unit = Unit.objects.get(pk=big["pk"]), Unit.objects.get(pk=mid["pk"])
     staff = User.objects.filter(role=Role.STAFF).order_by("pk").first() or persona("bench_pages_staff", Role.STAFF)
     # The busiest generated deputy: their home and list are the longest a deputy has.

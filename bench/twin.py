@@ -11,10 +11,40 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, Value
+from django.db.models import Count, F, Value
 from django.http import JsonResponse
 
+from accounts.models import Role, Unit, User
 from suggestions.models import Assignment, CoSigner, Suggestion
+
+
+def largest_and_median_units() -> tuple[dict, dict]:
+    """The generated units (`generate_data`'s GEN*) holding the most assignments and the median
+    number, as {"pk", "n"}: the two unit personas every list and page benchmark measures."""
+    units = list(
+        Unit.objects.filter(code__startswith="GEN")
+        .annotate(n=Count("assignments"))
+        .order_by("-n", "pk")
+        .values("pk", "n")
+    )
+    if not units:
+        raise SystemExit("no GEN units: this needs a database made by `manage.py generate_data`")
+    return units[0], units[len(units) // 2]
+
+
+def list_deputy() -> User:
+    """The list benchmarks' deputy: the first generated one leading 8 suggestions or more."""
+    deputy = (
+        User.objects.filter(role=Role.DEPUTY, is_active=True, username__startswith="gen_deputy")
+        .annotate(n=Count("led_suggestions"))
+        .filter(n__gte=8)
+        .order_by("pk")
+        .first()
+    )
+    if deputy is None:
+        raise SystemExit("no gen_deputy* leads 8 suggestions or more")
+    return deputy
+
 
 COLUMNS = ("id", "number", "title", "status", "session_id", "category_id", "lead_deputy_id", "created_at")
 
