@@ -31,16 +31,26 @@ class RelatedRowsJSON(Expression):
     def as_sql(self, compiler, connection):
         quote = connection.ops.quote_name
         outer = f"{quote(compiler.query.get_initial_alias())}.{quote(compiler.query.model._meta.pk.column)}"
-        columns = ", ".join(f"r.{quote(column)}" for column in self.columns)
-        aggregate = (
-            f"JSON_AGG(JSON_BUILD_ARRAY({columns}))"
-            if connection.vendor == "postgresql"
-            else f"JSON_GROUP_ARRAY(JSON_ARRAY({columns}))"
-        )
-        where = [f"r.{quote(self.foreign_key)} = {outer}", *(f"r.{quote(c)} <> %s" for c in self.exclude)]
-        # Names come from the models and are quoted; the one value is a bound parameter.
-        sql = f"(SELECT {aggregate} FROM {quote(self.model._meta.db_table)} r WHERE {' AND '.join(where)})"  # noqa: S608
-        return sql, list(self.exclude.values())
+        return related_rows_sql(connection, self.model, self.foreign_key, self.columns, outer, self.exclude)
+
+
+def related_rows_sql(
+    connection, model, foreign_key: str, columns: tuple[str, ...], outer: str, exclude: dict | None = None
+) -> tuple[str, list]:
+    """`RelatedRowsJSON`'s SQL and parameters, correlated to the column `outer` (quoted SQL), for
+    queries written out by hand (`suggestions.list_page`)."""
+    quote = connection.ops.quote_name
+    exclude = exclude or {}
+    listed = ", ".join(f"r.{quote(column)}" for column in columns)
+    aggregate = (
+        f"JSON_AGG(JSON_BUILD_ARRAY({listed}))"
+        if connection.vendor == "postgresql"
+        else f"JSON_GROUP_ARRAY(JSON_ARRAY({listed}))"
+    )
+    where = [f"r.{quote(foreign_key)} = {outer}", *(f"r.{quote(c)} <> %s" for c in exclude)]
+    # Names come from the models and are quoted; the one value is a bound parameter.
+    sql = f"(SELECT {aggregate} FROM {quote(model._meta.db_table)} r WHERE {' AND '.join(where)})"  # noqa: S608
+    return sql, list(exclude.values())
 
 
 def json_rows(value: Any) -> list[list]:

@@ -3,16 +3,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from common.pagination import (
-    CAPPED_COUNT,
-    MAX_OFFSET,
-    capped_count,
-    keyed_page,
-    needs_capped_count,
-    page_count,
-    page_rows,
-    with_capped_count,
-)
+from common.pagination import MAX_OFFSET, capped_count, needs_capped_count, page_count, page_rows
 
 
 def _plain(queryset: QuerySet) -> bool:
@@ -33,8 +24,9 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
     def paginate_queryset(self, queryset, request, view=None, load=None):
-        """The page's rows; `load(page)`, if given, reads them from the page's queryset (plain rows
-        instead of model instances, say) as dicts that keep the queryset's annotations."""
+        """The page's rows; `load(queryset, offset, limit, counting=…)`, if given, reads them itself
+        (plain rows instead of model instances, say) and returns them with the list's count capped
+        at `COUNT_LIMIT + 1` if `counting` (else None), as `suggestions.list_page.suggestion_page` does."""
         size = self.get_page_size(request)
         if not size:
             return None
@@ -54,16 +46,9 @@ class Pagination(PageNumberPagination):
         # One row beyond the page tells whether there is a next page (and often the count) without counting.
         capped = None
         if load is not None and isinstance(queryset, QuerySet) and not _plain(queryset):
-            page = keyed_page(queryset, offset, size + 1)
-            counting = needs_capped_count(offset, size)
-            rows = list(load(with_capped_count(page, queryset) if counting else page))
-            if counting and rows:
-                capped = rows[0][CAPPED_COUNT]
-                for row in rows:
-                    del row[CAPPED_COUNT]
+            rows, capped = load(queryset, offset, size + 1, counting=needs_capped_count(offset, size))
         else:
-            page = page_rows(queryset, offset, size + 1)
-            rows = list(load(page) if load is not None else page)
+            rows = list(page_rows(queryset, offset, size + 1))
         self._check_page(rows, raw)
         self.has_next = len(rows) > size
         if load is not None and isinstance(queryset, QuerySet):

@@ -416,14 +416,20 @@ def deadlines_visible_to(user: User | None) -> QuerySet[Deadline]:
 SMALL_UNIT_ROWS = 5000
 
 
-def newest_first_by_own_rows() -> list:
-    """The default order, as an expression no index serves: PostgreSQL then reads the caller's own
-    rows (by `assignment_unit_live_sugg`) and sorts them, instead of walking the whole table's
-    `created_at` index for a unit holding 0.2 % of it (530 ms -> a few ms at 1M, docs/benchmarks.md)."""
-    shifted = ExpressionWrapper(
+# The default order, as an expression no index serves: PostgreSQL then reads the caller's own rows
+# (by `assignment_unit_live_sugg`) and sorts them, instead of walking the whole table's `created_at`
+# index for a unit holding 0.2 % of it (530 ms -> a few ms at 1M, docs/benchmarks.md). One object,
+# which `list_page.list_order_sql` recognises by identity.
+NEWEST_FIRST_BY_OWN_ROWS = (
+    ExpressionWrapper(
         F("created_at") + Value(dt.timedelta(0), output_field=DurationField()), output_field=DateTimeField()
-    )
-    return [shifted.desc(), "-id"]
+    ).desc(),
+    "-id",
+)
+
+
+def newest_first_by_own_rows() -> list:
+    return list(NEWEST_FIRST_BY_OWN_ROWS)
 
 
 def suggestion_list_keys(user: User | None, *, own: bool = False) -> QuerySet[Suggestion]:
@@ -488,6 +494,9 @@ ROW_COLUMNS = (
     "confidential", "suggested_unit_id", "repeat_of_id", "follows_up_id", "merged_into_id", "complex", "round",
     "reason", "created_at", "submitted_at", "registered_at", "assigned_at", "replied_at", "closed_at",
 )  # fmt: skip
+# What it reads of a row's co-signers and live assignments, in these orders (`row_relations`).
+COSIGNATURE_ROW_COLUMNS = ("id", "deputy_id", "status", "responded_at", "withdraw_consent")
+ASSIGNMENT_ROW_COLUMNS = ("role", "id", "unit_id", "status", "due_date")
 
 
 def suggestion_rows(page: QuerySet[Suggestion]) -> list[dict]:
@@ -501,31 +510,37 @@ def suggestion_rows(page: QuerySet[Suggestion]) -> list[dict]:
     deputy and the per-row related managers made up most of its time, then the two queries for
     co-signers and assignments (docs/benchmarks.md)."""
     page = page.annotate(
-        cosignature_rows=RelatedRowsJSON(
-            CoSigner, "suggestion_id", ("id", "deputy_id", "status", "responded_at", "withdraw_consent")
-        ),
+        cosignature_rows=RelatedRowsJSON(CoSigner, "suggestion_id", COSIGNATURE_ROW_COLUMNS),
         # Live ones (`AssignmentQuerySet.live`).
         assignment_rows=RelatedRowsJSON(
-            Assignment,
-            "suggestion_id",
-            ("role", "id", "unit_id", "status", "due_date"),
-            exclude=RETURNED_ASSIGNMENT,
+            Assignment, "suggestion_id", ASSIGNMENT_ROW_COLUMNS, exclude=RETURNED_ASSIGNMENT
         ),
     )
     rows = list(page.values(*ROW_COLUMNS, "session__term", "session__number", *page.query.annotations))
     for row in rows:
-        row["session_label"] = session_label(row.pop("session__term"), row.pop("session__number"))
-        # Ordered here as one suggestion's view orders them (`with_row_relations`): co-signers by
-        # id, assignments by role and id; neither JSON aggregate orders its input on both databases.
-        row["cosignatures"] = [
-            (deputy, status, json_datetime(responded), bool(consent))
-            for _, deputy, status, responded, consent in sorted(json_rows(row.pop("cosignature_rows")))
-        ]
-        row["assignments"] = [
-            (pk, unit, role, status, json_date(due))
-            for role, pk, unit, status, due in sorted(json_rows(row.pop("assignment_rows")))
-        ]
+        row_relations(
+            row,
+            row.pop("session__term"),
+            row.pop("session__number"),
+            row.pop("cosignature_rows"),
+            row.pop("assignment_rows"),
+        )
     return rows
+
+
+def row_relations(row: dict, term, number, cosignature_rows, assignment_rows) -> None:
+    """Put a list row's session label, co-signers and assignments, read as the session's term and
+    number and two `RelatedRowsJSON` arrays, into `row`, as `suggestion_rows` gives them."""
+    row["session_label"] = session_label(term, number)
+    # Ordered here as one suggestion's view orders them (`with_row_relations`): co-signers by id,
+    # assignments by role and id; neither JSON aggregate orders its input on both databases.
+    row["cosignatures"] = [
+        (deputy, status, json_datetime(responded), bool(consent))
+        for _, deputy, status, responded, consent in sorted(json_rows(cosignature_rows))
+    ]
+    row["assignments"] = [
+        (pk, unit, role, status, json_date(due)) for role, pk, unit, status, due in sorted(json_rows(assignment_rows))
+    ]
 
 
 def with_row_relations(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:

@@ -17,6 +17,7 @@ from common.api import SafeJSONParser
 from common.errors import ActionInvalid
 from suggestions import selectors, services
 from suggestions.filters import DeadlineFilter, StrictBooleanField, SuggestionFilter
+from suggestions.list_page import suggestion_page
 from suggestions.models import (
     Assignment,
     Category,
@@ -74,7 +75,7 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        rows = self.paginator.paginate_queryset(queryset, request, view=self, load=selectors.suggestion_rows)
+        rows = self.paginator.paginate_queryset(queryset, request, view=self, load=suggestion_page)
         participated = selectors.participated_among(request.user, rows)
         text, tz = s.search_text({"request": request}), timezone.get_current_timezone()
         # A search page's highlights in one query, with the reply passages the caller may read.
