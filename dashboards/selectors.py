@@ -17,7 +17,7 @@ from django.db.models.functions import TruncMonth
 
 from accounts.models import Unit
 from common.errors import ActionForbidden
-from common.pagination import COUNT_LIMIT
+from common.pagination import COUNT_LIMIT, capped_count
 from common.pagination import Count as Count_
 from suggestions.models import (
     Assignment,
@@ -100,33 +100,67 @@ def dashboard_settings() -> Settings:
 # Tables
 
 
-def decorate(row: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    """Add red/amber/green flags and small-sample marks to a row of counts and rates."""
-    row["flags"] = {name: settings.flag(name, row.get(name)) for name in m.RATES}
-    row["small"] = {name: 0 < (row.get(r.denominator) or 0) < settings.small_sample for name, r in m.RATES.items()}
+def _float_targets(settings: Settings) -> list[tuple[str, str, float | None, float | None]]:
+    """Per rate: its name, its denominator, and its green and amber thresholds as floats.
+
+    A rate is a float rounded to 4 places (`metrics.rate`) and a threshold a decimal of at most 4
+    places (the settings' fields), so `value >= float(threshold)` says what `Settings.flag`'s exact
+    `Decimal(str(value)) >= threshold` says (two different 4-place decimals never meet in one double;
+    rounding to a double keeps their order): without a `Decimal` per cell of a 300-unit table."""
+    targets = []
+    for name, r in m.RATES.items():
+        green, amber = settings.green_at.get(name), settings.amber_at.get(name)
+        targets.append(
+            (name, r.denominator, None if green is None else float(green), None if amber is None else float(amber))
+        )
+    return targets
+
+
+def decorate(row: dict[str, Any], settings: Settings, targets=None) -> dict[str, Any]:
+    """Add red/amber/green flags and small-sample marks to a row of counts and rates (`targets`:
+    `_float_targets(settings)`, when the caller decorates many rows)."""
+    flags: dict[str, str | None] = {}
+    small: dict[str, bool] = {}
+    floor = settings.small_sample
+    for name, denominator, green, amber in targets or _float_targets(settings):
+        value = row.get(name)
+        if value is None or green is None or amber is None:
+            flags[name] = None
+        else:
+            flags[name] = GREEN if value >= green else AMBER if value >= amber else RED
+        small[name] = 0 < (row.get(denominator) or 0) < floor
+    row["flags"], row["small"] = flags, small
     return row
 
 
-def units_table(period: m.Period, settings: Settings) -> list[dict[str, Any]]:
+def units_table(period: m.Period, settings: Settings, *, served: bool | None = None) -> list[dict[str, Any]]:
     """Per handling unit: its lead-assignment figures, its co-assignments and open deadlines.
 
-    A unit appears when it holds any live assignment (lead or co) in the period.
+    A unit appears when it holds any live assignment (lead or co) in the period. `served`: whether
+    the maintained figures serve it (`figures.serves`), where the caller has asked already.
     """
-    if figures.serves("unit", period):
+    if figures.serves("unit", period) if served is None else served:
         rows, co_counts = figures.units_breakdown(period)
     else:
         rows, co_counts = m.breakdown("unit", period), _co_assigned(period)
     for unit_id in co_counts:
         if unit_id not in rows:
             rows[unit_id] = m.with_rates(dict.fromkeys(m.COUNTS, 0))
-    units = Unit.objects.in_bulk(list(rows))
-    table = []
-    for unit_id, row in rows.items():
-        unit = units[unit_id]
-        row.update(key=unit_id, label=unit.name, code=unit.code, co_assigned=co_counts.get(unit_id, 0))
-        table.append(decorate(row, settings))
+    # Only the names and codes: 300 whole units (addresses, webhooks...) cost more than their figures.
+    units = {
+        pk: (name, code) for pk, name, code in Unit.objects.filter(pk__in=list(rows)).values_list("pk", "name", "code")
+    }
+    targets = _float_targets(settings)
+    table = [_unit_row(unit_id, *units[unit_id], row, co_counts, settings, targets) for unit_id, row in rows.items()]
     table.sort(key=lambda r: r["code"])
     return table
+
+
+def _unit_row(
+    pk: int, name: str, code: str, row: dict[str, Any], co_counts: dict[int, int], settings: Settings, targets=None
+) -> dict[str, Any]:
+    row.update(key=pk, label=name, code=code, co_assigned=co_counts.get(pk, 0))
+    return decorate(row, settings, targets)
 
 
 def _co_assigned(period: m.Period) -> dict[int, int]:
@@ -277,15 +311,7 @@ def assessment(period: m.Period, settings: Settings, table: list[dict[str, Any]]
     """
     rows = table if table is not None else units_table(period, settings)
     for row in rows:
-        weighted = Decimal(0)
-        total_weight = Decimal(0)
-        for metric, weight in settings.weights.items():
-            value = row.get(metric)
-            if value is None or not weight:
-                continue
-            weighted += weight * Decimal(str(value))
-            total_weight += weight
-        row["score"] = float(round(weighted / total_weight * 100, 2)) if total_weight else None
+        row["score"] = score(row, settings)
     ranked = sorted(rows, key=lambda r: (r["score"] is None, -(r["score"] or 0), r["code"]))
     rank = 0
     previous: float | None = None
@@ -297,6 +323,54 @@ def assessment(period: m.Period, settings: Settings, table: list[dict[str, Any]]
             rank, previous = position, row["score"]
         row["rank"] = rank
     return ranked
+
+
+def score(row: dict[str, Any], settings: Settings) -> float | None:
+    """A unit's assessment score from its rates (`assessment`); None when no weighted rate has a value."""
+    weighted = Decimal(0)
+    total_weight = Decimal(0)
+    for metric, weight in settings.weights.items():
+        value = row.get(metric)
+        if value is None or not weight:
+            continue
+        weighted += weight * Decimal(str(value))
+        total_weight += weight
+    return float(round(weighted / total_weight * 100, 2)) if total_weight else None
+
+
+def unit_standing(unit: Unit, period: m.Period, settings: Settings) -> tuple[dict[str, Any] | None, int]:
+    """One unit's row of `assessment` (figures, flags, score and rank; None when it holds no
+    assignment in the period) and how many units the assessment lists.
+
+    From the maintained figures, the other units are only scored: their weighted rates' terms in
+    one narrow read (`figures.unit_counts`), no row, flags or label each (ranking 300 units whole to
+    show one unit's rank was most of the unit sheet's time at 10^6 suggestions). The rank is the
+    assessment's: one more than the units scoring higher, so units tied share it."""
+    if not figures.serves("unit", period):
+        ranked = assessment(period, settings, units_table(period, settings, served=False))
+        return next((r for r in ranked if r["key"] == unit.pk), None), len(ranked)
+    weighted = [name for name, weight in settings.weights.items() if weight and name in m.RATES]
+    terms = {term for name in weighted for term in (m.RATES[name].numerator, m.RATES[name].denominator)}
+    counts = figures.unit_counts(period, terms)
+    if unit.pk not in counts:
+        return None, len(counts)
+    rows, co_counts = figures.units_breakdown(period, unit_id=unit.pk)
+    blank = m.with_rates(dict.fromkeys(m.COUNTS, 0))
+    row = _unit_row(unit.pk, unit.name, unit.code, rows.get(unit.pk) or blank, co_counts, settings)
+    row["score"] = score(row, settings)
+    if row["score"] is None:
+        row["rank"] = None
+        return row, len(counts)
+    rates = {name: m.RATES[name] for name in weighted}
+    higher = 0
+    for key, terms_of in counts.items():
+        if key == unit.pk:
+            continue
+        other = score({n: m.rate(terms_of[r.numerator], terms_of[r.denominator]) for n, r in rates.items()}, settings)
+        if other is not None and other > row["score"]:
+            higher += 1
+    row["rank"] = higher + 1
+    return row, len(counts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -329,6 +403,19 @@ def unit_assignments(unit: Unit, period: m.Period, *, reader) -> QuerySet[Assign
             .order_by("suggestion__session_id", "suggestion__number", "id")
         ),
     )
+
+
+def unit_assignments_count(row: dict[str, Any] | None, assignments: QuerySet[Assignment], *, reader) -> Count_:
+    """How many rows a unit sheet's list (`unit_assignments`) holds: for staff, whose list is the
+    whole number, past `COUNT_LIMIT` the unit's lead and co-assignments of its assessment `row`
+    (`unit_standing`: maintained figures, or live ones where they do not serve; counting 1,000 of the
+    largest unit's rows was 12 ms at 10^6 suggestions); otherwise a capped count. As in
+    `drill_count`, a stored figure is trusted only above the limit."""
+    if row is not None and reader.is_office_staff:
+        stored = row["assigned"] + row["co_assigned"]
+        if stored > COUNT_LIMIT:
+            return Count_(stored, True)
+    return capped_count(assignments)
 
 
 def drill_suggestions(

@@ -14,6 +14,7 @@ from unittest import mock
 import pytest
 import time_machine
 
+from accounts.models import Unit
 from common.errors import ActionError
 from dashboards import figures, page_selectors, selectors
 from dashboards import metrics as m
@@ -59,6 +60,10 @@ def snapshot(periods: list[m.Period]) -> dict:
             out[(period, dim)] = m.breakdown(dim, period)
         out[(period, "trend")] = selectors.monthly_trend(period)
         out[(period, "units")] = selectors.units_table(period, settings)
+        # The unit sheet's row and rank (`unit_standing`): from the figures it ranks the other units
+        # by their weighted rates' terms alone; live it is the assessment's row.
+        for unit in Unit.objects.order_by("pk"):
+            out[(period, "standing", unit.pk)] = selectors.unit_standing(unit, period, settings)
         out[(period, "satisfaction")] = selectors.satisfaction_counts(period)
         # The report's overdue list starts where the stored histograms say the period's deadlines do.
         out[(period, "overdue")] = list(page_selectors.overdue_assignments(STAFF, period).values_list("pk", flat=True))
