@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from common.errors import ActionConflict, ActionForbidden, ActionInvalid, ActionNotFound
 from suggestions.deadlines import deadline_status
-from suggestions.models import DeadlineKind
+from suggestions.models import DeadlineKind, Party, SuggestionStatus
 from suggestions.selectors import get_suggestion_for, get_suggestion_participated_for
 
 from . import detail_selectors as reads
@@ -115,6 +115,11 @@ def key_item_new(request):
     return render(request, "supervision/key_item_form.html", {"form": form}, status=status)
 
 
+def _label(labels: dict, value) -> str:
+    """A choice's label as `get_FOO_display` gives it (the value itself when it is not a choice)."""
+    return str(labels.get(value, value))
+
+
 def _key_item_context(request, item: KeySuggestion) -> dict:
     user, today = request.user, timezone.localdate()
     regime = selectors.key_item_deadlines_for(user, item)
@@ -122,9 +127,18 @@ def _key_item_context(request, item: KeySuggestion) -> dict:
         d.state = deadline_status(d, today)
         d.period = (d.explanation or {}).get("period", "")
     year_end_open = any(d.kind == DeadlineKind.YEAR_END_EVALUATION and d.is_open for d in regime)
+    # Each choice label translated once for the page: `get_FOO_display` hashes the field's lazy
+    # choices on every call, a tenth of a supervisor's page for its 40 suggestions and regime rows.
+    kinds, parties = dict(DeadlineKind.choices), dict(Party.choices)
+    for d in regime:
+        d.kind_label, d.party_label = _label(kinds, d.kind), _label(parties, d.party)
+    states = dict(SuggestionStatus.choices)
+    suggestions = list(reads.key_item_suggestions(item, user))
+    for s in suggestions:
+        s.status_label = _label(states, s.status)
     return {
         "item": item,
-        "suggestions": reads.key_item_suggestions(item, user),
+        "suggestions": suggestions,
         **reads.key_item_records(item),
         "regime": regime,
         "reports": selectors.monthly_reports_visible_to(user, item),
