@@ -1,6 +1,6 @@
 """Routing evaluation (issue 14): top-1/top-3 of the unit recommender on real suggestion titles.
 
-Usage: .venv/bin/python bench/routing_eval.py [--folds 5] [--seed 14] [--leave-one-part-out]
+Usage: .venv/bin/python bench/routing_eval.py [--folds 5] [--seed 14] [--leave-one-part-out] [--extra FILE ...]
 
 Reads textanalysis/data/routing_eval.csv (titles with the department that answered them, each
 with its public source, its kind 建议/提案, its part dev/test/test2/test3 and, where the reply letter
@@ -11,7 +11,9 @@ kind, on the parts read while tuning (dev, test, test2); then the held-out part 
 while the second round tuned the router on the others, and never read for it: the honest figure),
 cold start and trained on all earlier rows, on titles and on title + body, and per kind; then the
 test and test2 parts alone (trained on the dev part); with --leave-one-part-out, each part
-trained on the others (see textanalysis/data/README.md). No database needed.
+trained on the others (see textanalysis/data/README.md); with --extra, extra training rows kept outside
+the repository (same columns, part `train` unless the file names one; titles already in the evaluation dropped) join
+as further parts, and each part, those included, is scored trained on all the others. No database needed.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from textanalysis.evaluate import (  # noqa: E402
     evaluate_by_kind,
     held_out,
     leave_one_part_out,
+    load_extra,
     load_rows,
     load_units,
 )
@@ -46,8 +49,17 @@ def main() -> None:
     parser.add_argument(
         "--leave-one-part-out", action="store_true", help="also score each part trained on the other parts (titles)"
     )
+    parser.add_argument(
+        "--extra",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="extra training rows (CSV in the evaluation's columns): further parts of the leave-one-part-out",
+    )
     args = parser.parse_args()
     units, rows = load_units(), load_rows()
+    extra = load_extra(args.extra, rows)
     started = time.perf_counter()
     answered = len({r.unit for r in rows})
     print(f"{len(rows)} titles, {len(units)} units, {answered} units answered at least one")
@@ -82,9 +94,18 @@ def main() -> None:
                 for score in held_out(units, bodied, part, with_body=with_body)[1:]:
                     print(score.line())
     if args.leave_one_part_out:
-        print("each part, trained on the other parts (titles):")
-        for score in leave_one_part_out(units, rows):
-            print(score.line())
+        print("each part, trained on the other parts' titles; scored on titles, then on title + body:")
+        for with_body in (False, True):
+            for score in leave_one_part_out(units, rows, with_body=with_body):
+                print(score.line())
+    if extra:
+        parts = ", ".join(
+            f"{part} {sum(1 for r in extra if r.part == part)}" for part in sorted({r.part for r in extra})
+        )
+        print(f"each part, trained on all the other parts, {len(extra)} extra training rows among them ({parts}):")
+        for with_body in (False, True):
+            for score in leave_one_part_out(units, rows + extra, with_body=with_body):
+                print(score.line())
     print(f"({time.perf_counter() - started:.1f} s)")
 
 

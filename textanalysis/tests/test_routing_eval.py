@@ -8,7 +8,16 @@ import json
 
 from common.text.router import Router
 from textanalysis import evaluate
-from textanalysis.evaluate import DATA, Row, evaluate_by_kind, held_out, leave_one_part_out, load_rows, load_units
+from textanalysis.evaluate import (
+    DATA,
+    Row,
+    evaluate_by_kind,
+    held_out,
+    leave_one_part_out,
+    load_extra,
+    load_rows,
+    load_units,
+)
 
 
 def test_the_evaluation_set_has_200_sourced_titles_mapped_to_demo_units():
@@ -138,3 +147,41 @@ def test_leave_one_part_out_trains_on_the_other_parts():
     assert scores["dev part: cold start"].n == 3 and scores["test part: cold start"].n == 60
     assert scores["dev part: cold start"].top1 == 2
     assert scores["dev part: trained on the other parts"].top1 == 3
+    pooled = scores["all parts: trained on the other parts"]
+    assert (pooled.n, pooled.top1) == (
+        63,
+        scores["dev part: trained on the other parts"].top1 + scores["test part: trained on the other parts"].top1,
+    )
+
+
+def test_extra_training_rows_join_as_their_own_part_without_repeating_a_scored_title(tmp_path):
+    """Rows gathered outside the repository train the router: a title already in the evaluation (or
+    earlier in the extra files) is dropped, and a row that names no part or a scored one joins
+    `train`, so leave-one-part-out scores it as a part of its own and never inside a scored one."""
+    units = {
+        "SLJ": "负责水利工程、堤防、水闸、电排站、泵站的建设和排涝。",
+        "MZJ": "负责最低生活保障（低保）、特困供养、养老服务和社会救助。",
+        "JTJ": "负责公路、农村公路、公交线路和客运站的建设与管理。",
+    }
+    known = [Row("关于改造电排站的建议", "SLJ"), Row("关于开通公交线路的建议", "JTJ", "建议", "test")]
+    header = "title,answering_department,unit_code,year,source_url,source_title,kind,part,body\r\n"
+    first = tmp_path / "a.csv"
+    first.write_text(
+        header
+        + "关于 改造电排站的建议,水利局,SLJ,2024,https://example.org/1,答复,建议,train,\r\n"
+        + "关于提高低保标准的建议,民政局,MZJ,2024,https://example.org/2,答复,建议,test,\r\n"
+        + "关于特困供养的建议,民政局,MZJ,2024,https://example.org/3,答复,提案,,\r\n",
+        encoding="utf-8",
+    )
+    second = tmp_path / "b.csv"
+    second.write_text(
+        header + "关于提高低保标准的建议,民政局,MZJ,2024,https://example.org/4,答复,建议,train,\r\n", encoding="utf-8"
+    )
+    extra = load_extra([first, second], known)
+    assert [(r.title, r.part, r.kind) for r in extra] == [
+        ("关于提高低保标准的建议", "train", "建议"),
+        ("关于特困供养的建议", "train", "提案"),
+    ]
+    scores = {s.name: s for s in leave_one_part_out(units, known + extra)}
+    assert scores["train part: cold start"].n == 2 and scores["test part: cold start"].n == 1
+    assert scores["train part: trained on the other parts"].top1 == 2

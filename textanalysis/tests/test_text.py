@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
+
+import numpy as np
+import pytest
+
 from common.text.checks import drafting_findings, proposals, reply_findings
 from common.text.highlight import highlight
-from common.text.router import Router
+from common.text.router import COLD_MODEL_WEIGHT, Router, _blend
 from common.text.segment import index_text, query_terms, words
 
 
@@ -130,9 +135,76 @@ def test_the_history_earns_its_weight_by_ranking_itself():
     router = Router().fit(units, titles, [agreed[t] for t in titles])
     assert router.learnt_weight == 0.0
     assert router.rank("关于泵站排涝的建议")[0].unit == "SLJ"
-    # Below the minimum history the weight still grows with the count.
+    # Below the minimum history the weight still grows with the count, from the cold start's.
     few = Router().fit(units, titles[:10], [agreed[t] for t in titles[:10]])
-    assert few.learnt_weight is None and few._history_weight() == 10 / 210
+    assert few.learnt_weight is None
+    assert few._history_weight() == COLD_MODEL_WEIGHT + (1 - COLD_MODEL_WEIGHT) * 10 / 210
+
+
+def test_a_title_meets_the_one_sentence_of_a_long_remit_that_names_it():
+    """A long duties text names many matters, one per sentence; a title about one of them matches
+    that sentence closely even where the whole text's cosine is diluted by the rest, and a short
+    remit sharing a general word (道路) does not win it: the sentences count in the duty match and
+    as the learnt model's examples, where the whole text's cosine alone chose the short remit."""
+    units = {
+        "CGJ": "负责城市市容环境卫生、垃圾清运和公厕保洁。负责占道经营、违章搭建和户外广告的执法。负责城市绿化养护和园林管理。"
+        "负责市政设施的日常管护，包括道路保洁、井盖、路灯的维修。负责餐厨垃圾、建筑垃圾的收运处置。负责噪声扰民和油烟的执法。",
+        "ZJJ": "负责城市道路、桥梁和排水管网的建设。",
+        "JTJ": "负责公路、农村公路的建设与养护。负责公交线路、客运班车和客运站的管理。",
+    }
+    router = Router().fit(units)
+    title = "关于城市道路井盖维修的建议"
+    assert router.rank(title)[0].unit == "CGJ"
+    whole = (router._vectors([title]) @ router.duty_matrix.T).toarray().ravel()
+    assert router.codes[int(whole.argmax())] == "ZJJ"
+
+
+def test_the_learnt_model_knows_every_unit_from_its_duty_sentences():
+    """Each duty sentence is a small example of its unit, so the learnt model ranks every unit from
+    the first day (the cold start weighs it COLD_MODEL_WEIGHT) and never forgets a unit the
+    history has not named yet: here water works, which no past suggestion went to."""
+    units = {
+        "SLJ": "负责水利工程、堤防、水闸、电排站、泵站的建设和排涝。",
+        "MZJ": "负责最低生活保障（低保）、特困供养、养老服务和社会救助。",
+        "JTJ": "负责公路、农村公路、公交线路和客运站的建设与管理。",
+    }
+    cold = Router().fit(units)
+    assert set(cold.model_classes) == set(units) and cold._history_weight() == COLD_MODEL_WEIGHT
+    history = [
+        "关于开通公交线路的建议",
+        "关于农村公路硬化的建议",
+        "关于提高低保标准的建议",
+        "关于特困老人供养的建议",
+    ] * 10
+    trained = Router().fit(units, history, ["JTJ", "JTJ", "MZJ", "MZJ"] * 10)
+    assert trained.learnt_weight is not None and set(trained.model_classes) == set(units)
+    ranked = trained.rank("关于加固堤防的建议")
+    assert ranked[0].unit == "SLJ"
+    assert ranked[0].model_score > 0.1  # a model learnt from the history alone gave it nought
+
+
+def test_a_router_stored_before_the_duty_sentences_still_ranks():
+    """`RouterModel` keeps pickled routers: one pickled before the sentence fields existed loads
+    and ranks until the next retrain."""
+    units = {
+        "SLJ": "负责水利工程、堤防、水闸、电排站、泵站的建设和排涝。",
+        "MZJ": "负责最低生活保障（低保）、特困供养、养老服务和社会救助。",
+    }
+    router = Router().fit(units)
+    del router.sentence_matrix, router.sentence_units  # what an older pickle holds
+    old = pickle.loads(pickle.dumps(router))
+    assert old.rank("关于改造电排站的建议")[0].unit == "SLJ"
+
+
+def test_the_two_signals_blend_geometrically():
+    """A unit must do well on both the duty match and the learnt model: one that only the duties
+    favour loses to one both rate fairly (an average would have kept the first). The blend is a
+    distribution, and at weight nought it is the duty match."""
+    duty_p, model_p = np.array([[0.8, 0.2, 0.0]]), np.array([[0.0, 0.5, 0.5]])
+    blended = _blend(duty_p, model_p, 0.5)
+    assert int(blended.argmax()) == 1 and int((0.5 * duty_p + 0.5 * model_p).argmax()) == 0
+    assert blended.sum() == pytest.approx(1.0)
+    assert _blend(duty_p, model_p, 0.0) == pytest.approx(duty_p)
 
 
 def test_the_title_outweighs_the_body():
