@@ -3,17 +3,18 @@
 Usage: .venv/bin/python bench/routing_eval.py [--folds 5] [--seed 14] [--leave-one-part-out] [--extra FILE ...]
 
 Reads textanalysis/data/routing_eval.csv (titles with the department that answered them, each
-with its public source, its kind 建议/提案, its part dev/test/test2/test3 and, where the reply letter
-restates it, a short body excerpt) and textanalysis/data/units.json (the demo's units and duties)
+with its public source, its kind 建议/提案, its part dev/test/test2/test3/train/test4 and, where the
+page restates it, a short body excerpt) and textanalysis/data/units.json (the demo's units and duties)
 and prints the baseline (most frequent unit), the cold-start recommender (duties only) and the
 trained one (k-fold: each title predicted by a model that did not see it), over all rows and per
-kind, on the parts read while tuning (dev, test, test2); then the held-out part test3 (gathered
-while the second round tuned the router on the others, and never read for it: the honest figure),
-cold start and trained on all earlier rows, on titles and on title + body, and per kind; then the
-test and test2 parts alone (trained on the dev part); with --leave-one-part-out, each part
-trained on the others (see textanalysis/data/README.md); with --extra, extra training rows kept outside
-the repository (same columns, part `train` unless the file names one; titles already in the evaluation dropped) join
-as further parts, and each part, those included, is scored trained on all the others. No database needed.
+kind, on the parts read while tuning (every part but test4); then the held-out part test4 (gathered
+by a separate worker while the third round chose the router on the others, and never read or scored
+for it: the honest figure), cold start and trained on all the other rows, on titles and on title +
+body, and per kind; then the test and test2 parts alone (trained on the dev part); with
+--leave-one-part-out, each part trained on the others (see textanalysis/data/README.md); with --extra,
+extra training rows kept outside the repository (same columns, part `train` unless the file names one;
+titles already in the evaluation dropped) join as further parts, and each part, those included, is
+scored trained on all the others. No database needed.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def main() -> None:
     held = [r for r in rows if r.part == HELD_OUT]
     print(
         f"HELD OUT: {HELD_OUT}, {len(held)} rows, {sum(1 for r in held if r.body)} with a body excerpt "
-        f"(never read for any choice; trained on all {len(tuned)} earlier rows, as an office trains on its past)"
+        f"(never read for any choice; trained on all {len(tuned)} other rows, as an office trains on its past)"
     )
     for with_body in (False, True):
         for score in held_out(units, rows, HELD_OUT, with_body=with_body, train_parts=tuned_parts):

@@ -9,10 +9,12 @@ Reports top-1 and top-3 accuracy of
 Each row has a `kind` (建议: a deputy's suggestion, 提案: a CPPCC proposal answered by the same
 kinds of departments) and a `part`: `dev` rows were read when the duty texts were first written,
 `test` and `test2` were gathered later; since the second round of issue 14 all three parts have
-been read for error analysis, so none of them is held out; `test3` (the fifth pass, gathered
-while that tuning went on and never read for it) is, and is the honest measure (data/README.md).
+been read for error analysis, so none of them is held out; nor is `test3` (the fifth pass), on which
+the third round chose its settings by leave-one-part-out, or `train` (the sixth pass, 226 rows
+gathered as history); `test4` (gathered alongside `train` by a separate worker, never read or scored
+while the router was chosen) is held out, and is the honest measure (data/README.md).
 `held_out` scores one part alone (cold start, and trained on the parts given: the dev part, or for
-`test3` all the earlier parts),
+`test4` all the other parts),
 `leave_one_part_out` each part trained on the others. Rows may carry a `body`: a short excerpt of the suggestion's own
 text as the reply letter restates it (never the unit's answer); the product routes on title and
 body, so `held_out(..., with_body=True)` scores that shape, and title only stays the default.
@@ -192,7 +194,7 @@ def evaluate_by_kind(units: dict[str, str], rows: list[Row], k: int = 5, seed: i
     return scores
 
 
-HELD_OUT = "test3"  # gathered after the second round's tuning; never read for any choice
+HELD_OUT = "test4"  # gathered while the third round chose the router; never read for any choice
 
 
 def held_out(
@@ -204,7 +206,7 @@ def held_out(
     train_parts: tuple[str, ...] = ("dev",),
 ) -> list[Score]:
     """One part alone: cold start, and a router trained on `train_parts` only (the dev part by
-    default; for the held-out `test3`, every part before it, as an office trains on all its past).
+    default; for the held-out `test4`, every other part, as an office trains on all its past).
     `with_body` routes each scored row on its title and body (as the product does); the training
     rows train on their titles either way."""
     rows = [r for r in rows if r.unit in units]
