@@ -266,6 +266,13 @@ class Suggestion(models.Model):
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
 
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Whether a reply of it is published (released and public): the one part of the public rule
+    # (SPEC section 8, `selectors.published_suggestions`) that lives on another table. The database
+    # keeps it: triggers on replies and assignments (migration 0015) set it in the statement that
+    # changes them, whoever issues it; `save` never writes it back.
+    has_published_reply = models.BooleanField(
+        _("has a published reply"), default=False, db_default=False, editable=False
+    )
 
     class Meta:
         verbose_name = _("suggestion (建议)")
@@ -289,11 +296,12 @@ class Suggestion(models.Model):
                 condition=Q(status__in=[SuggestionStatus.WITHDRAWN, SuggestionStatus.MERGED]),
                 name="sugg_gone_id",
             ),
-            # The public list, session by session in number order (`selectors.published_page_keys`).
+            # The public list, session by session in number order (`selectors.published_page_keys`):
+            # exactly the published rows, so a deep page is a walk of this index alone.
             models.Index(
                 fields=["session", "number", "id"],
-                condition=Q(confidential=False, status__in=PUBLISHED_STATUSES),
-                name="sugg_public_session_number",
+                condition=Q(confidential=False, status__in=PUBLISHED_STATUSES, has_published_reply=True),
+                name="sugg_published_session_number",
             ),
             # The other filters of the lists, in the same order: walking the newest-first index for a
             # session or a category reads every newer row of the others first (20,000 rows for 2024's
@@ -310,6 +318,19 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_number} {self.title}" if self.number else self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # `has_published_reply` belongs to the database's triggers: an instance read before a reply
+        # was released or withdrawn must not write its old value back, so an update names the
+        # other fields (those loaded; a deferred one is left as Django leaves it).
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "has_published_reply" and f.attname not in deferred
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def display_number(self) -> str:

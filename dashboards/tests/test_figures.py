@@ -31,6 +31,7 @@ from suggestions.models import (
     Suggestion,
     SuggestionStatus,
 )
+from suggestions.selectors import published_reply_exists_q
 from testing.factories import draft_reply, lead_assignment, log_contact, suggestion_in_state
 from textanalysis import insights
 
@@ -247,6 +248,10 @@ def test_figures_kept_by_the_transitions_equal_live_after_a_long_random_walk(cas
         for stretch in range(6):
             for _step in range(25):
                 _walk_step(rng, cast, pool)
+                # The stored "has a published reply" (suggestions 0015) is the rule asked of the replies.
+                assert set(Suggestion.objects.filter(has_published_reply=True).values_list("pk", flat=True)) == set(
+                    Suggestion.objects.filter(published_reply_exists_q()).values_list("pk", flat=True)
+                )
             assert FigureQueue.objects.exists()  # the transitions queued their suggestions
             figures.process_queue(batch=7)
             assert not FigureQueue.objects.exists()
