@@ -168,7 +168,7 @@ def published_page_keys(queryset: QuerySet[Suggestion], offset: int, limit: int)
 
     No index can serve an order by the session's year through a join, so sorting the whole public
     set (800,000 rows at 1M) was the page's cost. Sessions are few: each session's part is one
-    ordered walk of `sugg_public_session_number` (`keys_part_by_part`)."""
+    ordered walk of `sugg_published_session_number` (`keys_part_by_part`)."""
     sessions = CongressSession.objects.order_by("-year", "-term", "-number").values_list("pk", flat=True)
     parts = [Q(session_id=session) for session in sessions]
     return keys_part_by_part(queryset, parts, ["number", "pk"], offset, limit)
