@@ -24,6 +24,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -315,6 +316,15 @@ def own_suggestion_ids(user: User):
     return led.union(cosigned)
 
 
+# What a deputy leads, and co-signs without having declined: written out, since the list builds it on
+# every page and the ORM's UNION of two querysets took longer to build and compile than to run (the
+# names come from the models).
+_TAKING_PART_SQL = (
+    f"SELECT u.id FROM {Suggestion._meta.db_table} u WHERE u.lead_deputy_id = %s "  # noqa: S608
+    f"UNION SELECT c.suggestion_id FROM {CoSigner._meta.db_table} c WHERE c.deputy_id = %s AND c.status <> %s"
+)
+
+
 class OwnSuggestions(QuerySet):
     """The rows of `own_suggestions_visible_to`: already the caller's own among what they may see,
     so the list's `?mine=` filter has nothing left to do on them (the class survives every clone)."""
@@ -332,13 +342,7 @@ def own_suggestions_visible_to(user: User) -> QuerySet[Suggestion]:
     declined = list(
         CoSigner.objects.filter(deputy=user, status=CoSignerStatus.DECLINED).values_list("suggestion_id", flat=True)
     )
-    taking_part = (
-        Suggestion.objects.filter(lead_deputy=user)
-        .order_by()
-        .values("pk")
-        .union(CoSigner.objects.filter(deputy=user).exclude(status=CoSignerStatus.DECLINED).values("suggestion_id"))
-    )
-    own = Q(pk__in=taking_part)
+    own = Q(pk__in=RawSQL(_TAKING_PART_SQL, (user.pk, user.pk, CoSignerStatus.DECLINED)))  # noqa: S611 (fixed text)
     if declined:
         own |= Q(pk__in=suggestions_visible_to(user).filter(pk__in=declined).values("pk"))
     return OwnSuggestions(model=Suggestion).filter(own)
