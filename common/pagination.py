@@ -45,15 +45,41 @@ _estimates: dict[tuple, tuple[float, int]] = {}
 
 def forget_estimates() -> None:
     _estimates.clear()
+    _over_limit.clear()
 
 
-def _estimate(queryset: QuerySet) -> int:
-    """The planner's row estimate for `queryset` (PostgreSQL); 0 where there is no estimate."""
+# Lists whose capped count found more than `COUNT_LIMIT` rows, by query (as `_estimates`), for
+# `ESTIMATE_SECONDS`: their next pages show the estimate without counting 1,001 rows again
+# (`known_over_limit`). A list that shrinks below the cap within the minute shows the estimate
+# until then, as a list above it always does.
+_over_limit: dict[tuple, float] = {}
+
+
+def _key(db: str, sql: str, params) -> tuple:
+    return (db, sql, tuple(map(repr, params)))
+
+
+def known_over_limit(db: str, sql: str, params) -> bool:
+    """Whether the list `sql` (its visible rows, no order) counted more than `COUNT_LIMIT` rows
+    within the last `ESTIMATE_SECONDS` (`remember_over_limit`)."""
+    kept = _over_limit.get((*_key(db, sql, params), COUNT_LIMIT))
+    return kept is not None and kept > time.monotonic()
+
+
+def remember_over_limit(db: str, sql: str, params) -> None:
+    if len(_over_limit) >= ESTIMATES_KEPT:
+        _over_limit.clear()
+    _over_limit[(*_key(db, sql, params), COUNT_LIMIT)] = time.monotonic() + ESTIMATE_SECONDS
+
+
+def _estimate(queryset: QuerySet, compiled: tuple[str, list] | None = None) -> int:
+    """The planner's row estimate for `queryset` (PostgreSQL); 0 where there is no estimate.
+    `compiled`: `queryset.order_by().values("pk")`'s SQL and parameters, if the caller has them."""
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return 0
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    key = (queryset.db, sql, tuple(map(repr, params)))
+    sql, params = compiled or queryset.order_by().values("pk").query.sql_with_params()
+    key = _key(queryset.db, sql, params)
     now = time.monotonic()
     kept = _estimates.get(key)
     if kept is not None and kept[0] > now:
@@ -115,7 +141,9 @@ def page_rows(queryset, offset: int, limit: int):
     return queryset.filter(pk__in=keys)
 
 
-def page_count(queryset: QuerySet, offset: int, size: int, read: int, capped: int | None = None) -> Count:
+def page_count(
+    queryset: QuerySet, offset: int, size: int, read: int, capped: int | None = None, compiled=None
+) -> Count:
     """The count of a list whose page at `offset` read `read` rows when asked for `size + 1` (one
     more than the page, which tells whether there is a next page), with as little counting as can be:
 
@@ -123,18 +151,19 @@ def page_count(queryset: QuerySet, offset: int, size: int, read: int, capped: in
       deputy's list, the last page of any list);
     - a page past `COUNT_LIMIT` rows: more than `COUNT_LIMIT`, so the planner's estimate;
     - otherwise `capped_count`, which lets the planner count in whatever order is cheapest; `capped`
-      is that count if the page's own query read it (`with_capped_count`), and then no query is made."""
+      is that count if the page's own query read it (`with_capped_count`), and then no query is made;
+    `compiled` as `_estimate`'s."""
     seen = offset + read
     if read <= size:
         # The list ends on this page (a page past the end has no rows and no count).
         return Count(seen, True) if read or offset == 0 else Count(0, False)
     if seen > COUNT_LIMIT:
-        return Count(max(_estimate(queryset), seen), False)
+        return Count(max(_estimate(queryset, compiled), seen), False)
     if capped is None:
         return capped_count(queryset)
     if capped <= COUNT_LIMIT:
         return Count(capped, True)
-    return Count(max(_estimate(queryset), COUNT_LIMIT + 1), False)
+    return Count(max(_estimate(queryset, compiled), COUNT_LIMIT + 1), False)
 
 
 # The annotation `with_capped_count` adds to a page's rows.

@@ -26,7 +26,8 @@ class Pagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None, load=None):
         """The page's rows; `load(queryset, offset, limit, counting=…)`, if given, reads them itself
         (plain rows instead of model instances, say) and returns them with the list's count capped
-        at `COUNT_LIMIT + 1` if `counting` (else None), as `suggestions.list_page.suggestion_page` does."""
+        at `COUNT_LIMIT + 1` if `counting` (else None) and the visible set's compiled SQL for the
+        planner's estimate (or None), as `suggestions.list_page.suggestion_page` does."""
         size = self.get_page_size(request)
         if not size:
             return None
@@ -44,9 +45,9 @@ class Pagination(PageNumberPagination):
         self.size = size
         offset = (self.number - 1) * size
         # One row beyond the page tells whether there is a next page (and often the count) without counting.
-        capped = None
+        capped = compiled = None
         if load is not None and isinstance(queryset, QuerySet) and not _plain(queryset):
-            rows, capped = load(queryset, offset, size + 1, counting=needs_capped_count(offset, size))
+            rows, capped, compiled = load(queryset, offset, size + 1, counting=needs_capped_count(offset, size))
         else:
             rows = list(page_rows(queryset, offset, size + 1))
         self._check_page(rows, raw)
@@ -54,7 +55,7 @@ class Pagination(PageNumberPagination):
         if load is not None and isinstance(queryset, QuerySet):
             # The suggestion list: the page's query reads its capped count too (one query), and
             # a list longer than `COUNT_LIMIT` asks the planner's estimate (a second).
-            self.counted = page_count(queryset, offset, size, len(rows), capped)
+            self.counted = page_count(queryset, offset, size, len(rows), capped, compiled)
         else:
             self.counted = capped_count(queryset)
         return rows[:size]

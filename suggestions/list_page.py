@@ -23,8 +23,9 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.expressions import OrderBy
 
+from common import pagination
 from common.db import related_rows_sql
-from common.pagination import CAPPED_COUNT, COUNT_LIMIT, keyed_page, with_capped_count
+from common.pagination import CAPPED_COUNT, keyed_page, known_over_limit, remember_over_limit, with_capped_count
 
 from .models import RETURNED_ASSIGNMENT, Assignment, CongressSession, CoSigner, Suggestion
 from .selectors import (
@@ -64,10 +65,12 @@ def list_order_sql(queryset: QuerySet[Suggestion]) -> str | None:
 
 def suggestion_page(
     queryset: QuerySet[Suggestion], offset: int, limit: int, *, counting: bool
-) -> tuple[list, int | None]:
+) -> tuple[list, int | None, tuple | None]:
     """Rows `offset .. offset + limit` of the list `queryset` as `selectors.suggestion_rows` gives
-    them, and, if `counting`, the list's count capped at `COUNT_LIMIT + 1` (None when the page is
-    empty or not `counting`): one query."""
+    them; if `counting`, the list's count capped at `COUNT_LIMIT + 1` (None when the page is empty or
+    not `counting`), read in the same query, or `COUNT_LIMIT + 1` unread when the same list counted
+    past the cap within the minute (`common.pagination.known_over_limit`: the count shown is then the
+    planner's estimate either way); and the visible set's SQL and parameters for that estimate."""
     connection = connections[queryset.db]
     order = list_order_sql(queryset)
     if connection.vendor != "postgresql" or order is None:
@@ -75,10 +78,13 @@ def suggestion_page(
     visible, params = queryset.order_by().values("pk").query.sql_with_params()
     if not (visible == VISIBLE_PREFIX or visible.startswith(VISIBLE_PREFIX + " ")):
         return orm_page(queryset, offset, limit, counting=counting)
+    limit_of_count = pagination.COUNT_LIMIT
+    over = counting and known_over_limit(queryset.db, visible, params)
+    counting = counting and not over
     select, relation_params, where = _page_sql(connection.alias)
     # `visible` is compiled by Django from the queryset, every value a bound parameter; the rest is
     # fixed text. Both orders are newest first, so the page's 51 rows are sorted by the plain columns.
-    count = f", (SELECT COUNT(*) FROM ({visible} LIMIT {COUNT_LIMIT + 1}) AS capped)" if counting else ""  # noqa: S608
+    count = f", (SELECT COUNT(*) FROM ({visible} LIMIT {limit_of_count + 1}) AS capped)" if counting else ""  # noqa: S608
     keys = f"({visible} ORDER BY {order} LIMIT %s OFFSET %s)"
     sql = f'{select}{count}{where}{keys} ORDER BY s."created_at" DESC, s."id" DESC'
     with connection.cursor() as cursor:
@@ -92,18 +98,24 @@ def suggestion_page(
         if counting:
             capped = values[width + 4]
         rows.append(row)
-    return rows, capped
+    if over and rows:
+        capped = limit_of_count + 1
+    elif capped is not None and capped > limit_of_count:
+        remember_over_limit(queryset.db, visible, params)
+    return rows, capped, (visible, params)
 
 
-def orm_page(queryset: QuerySet[Suggestion], offset: int, limit: int, *, counting: bool) -> tuple[list, int | None]:
-    """`suggestion_page` built by the ORM: any order, any database."""
+def orm_page(
+    queryset: QuerySet[Suggestion], offset: int, limit: int, *, counting: bool
+) -> tuple[list, int | None, tuple | None]:
+    """`suggestion_page` built by the ORM: any order, any database; it always counts."""
     page = keyed_page(queryset, offset, limit)
     rows = suggestion_rows(with_capped_count(page, queryset) if counting else page)
     capped = rows[0][CAPPED_COUNT] if counting and rows else None
     if counting:
         for row in rows:
             del row[CAPPED_COUNT]
-    return rows, capped
+    return rows, capped, None
 
 
 @cache

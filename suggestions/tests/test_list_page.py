@@ -34,8 +34,9 @@ def spread(cast):
 
 
 def both(queryset, offset, limit, counting):
-    hand = suggestion_page(queryset, offset, limit, counting=counting)
-    orm = orm_page(queryset, offset, limit, counting=counting)
+    """The rows and capped count of the hand-written page and of the ORM's."""
+    hand = suggestion_page(queryset, offset, limit, counting=counting)[:2]
+    orm = orm_page(queryset, offset, limit, counting=counting)[:2]
     return hand, orm
 
 
@@ -71,7 +72,6 @@ def test_filtered_and_small_unit_orders_are_the_orms(cast, spread, monkeypatch):
 
 
 def test_the_count_is_capped_as_the_orms(cast, spread, monkeypatch):
-    monkeypatch.setattr("suggestions.list_page.COUNT_LIMIT", 4)
     monkeypatch.setattr("common.pagination.COUNT_LIMIT", 4)
     (rows, capped), (_, orm_capped) = both(selectors.suggestion_list_keys(cast.sam), 0, 3, True)
     assert capped == orm_capped == 5 and len(rows) == 3
@@ -105,5 +105,35 @@ def test_a_ranked_search_goes_through_the_orm(cast, spread):
 
     queryset = suggestions_search(selectors.suggestion_list_keys(cast.sam), user=cast.sam, text="电排站", rank=True)
     assert list_order_sql(queryset) is None
-    rows, capped = suggestion_page(queryset, 0, 51, counting=True)
-    assert rows and (rows, capped) == orm_page(queryset, 0, 51, counting=True)
+    rows, capped, _ = suggestion_page(queryset, 0, 51, counting=True)
+    assert rows and (rows, capped) == orm_page(queryset, 0, 51, counting=True)[:2]
+
+
+@on_postgresql
+def test_a_list_known_to_pass_the_cap_is_not_counted_again(cast, spread, api, monkeypatch):
+    """A list whose capped count passed `COUNT_LIMIT` shows the planner's estimate; within the minute
+    its next requests read no capped count (the estimate is asked once), with the same answer. A
+    list within the cap keeps counting exactly."""
+    from common import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 4)
+    staff = api(cast.sam)
+    answers, counted = [], []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            body = staff.get("/api/v1/suggestions/?page_size=2").json()
+        answers.append((body["count"], body["count_exact"], [r["id"] for r in body["results"]]))
+        counted.append(sum("AS capped" in q["sql"] for q in queries.captured_queries))
+    assert answers[0][1] is False and answers[0][0] >= 5
+    assert answers == [answers[0]] * 3
+    assert counted == [1, 0, 0]
+    selectors.forget_list_plans()  # as a minute passing
+    with CaptureQueriesContext(connection) as queries:
+        staff.get("/api/v1/suggestions/?page_size=2")
+    assert sum("AS capped" in q["sql"] for q in queries.captured_queries) == 1
+    # Within the cap: exact, counted every time.
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 100)
+    selectors.forget_list_plans()
+    for _ in range(2):
+        body = staff.get("/api/v1/suggestions/?page_size=2").json()
+        assert body["count_exact"] is True and body["count"] == len(spread)

@@ -105,7 +105,7 @@ def test_count_above_the_cap_is_an_estimate_flagged_inexact(cast, api, monkeypat
     from common import pagination
 
     monkeypatch.setattr(pagination, "COUNT_LIMIT", 4)
-    monkeypatch.setattr(pagination, "_estimate", lambda qs: 3)
+    monkeypatch.setattr(pagination, "_estimate", lambda qs, compiled=None: 3)
     make_rows(cast, 6)
     body = api(cast.sam).get("/api/v1/suggestions/?page_size=2").json()
     assert body["count_exact"] is False and body["count"] == 5  # never below what was seen to exist
