@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.api.views import IsStaffOrReadOnly
-from common.api import SafeJSONParser
+from common.api import SafeJSONParser, names_a_filter
 from common.errors import ActionInvalid
 from suggestions import selectors, services
 from suggestions.filters import DeadlineFilter, StrictBooleanField, SuggestionFilter
@@ -72,6 +72,15 @@ class SuggestionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
         # their own rows first (a bad value is the filter's 400).
         own = self.action == "list" and StrictBooleanField().clean_or_none(self.request.query_params.get("mine"))
         return selectors.suggestion_list_keys(self.request.user, own=bool(own))
+
+    def filter_queryset(self, queryset):
+        # `?mine=true` alone on a deputy's own rows (`get_queryset` already narrowed them, and
+        # `filter_mine` would return them unchanged): nothing left for the FilterSet to do.
+        params = self.request.query_params
+        named = {key for key in params if names_a_filter({key: None}, SuggestionFilter.base_filters)}
+        if named == {"mine"} and isinstance(queryset, selectors.OwnSuggestions) and params.get("mine") is not None:
+            return queryset
+        return super().filter_queryset(queryset)
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())

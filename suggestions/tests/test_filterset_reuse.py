@@ -45,3 +45,25 @@ def test_filters_filter_as_before(cast, api):
         assert api(cast.alice).get("/api/v1/suggestions/?mine=true").json()["count"] == 2
         response = client.get("/api/v1/suggestions/?status=nonsense")
         assert response.status_code == 400 and "status" in response.json()
+
+
+def test_a_deputys_own_list_alone_skips_the_filterset(cast, api, monkeypatch):
+    """`?mine=true` alone: the list already holds the deputy's own rows, so no FilterSet is built;
+    with another filter, or a bad value, the FilterSet runs (and answers a bad value with a 400)."""
+    led = suggestion_in_state("registered", cast=cast)
+    suggestion_in_state("assigned", cast=cast, public=True)
+    built = []
+    original = SuggestionFilter.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SuggestionFilter, "__init__", counting_init)
+    alice = api(cast.alice)
+    assert alice.get("/api/v1/suggestions/?mine=true&page_size=50").json()["count"] == 2
+    assert built == []
+    rows = alice.get("/api/v1/suggestions/?mine=true&status=registered").json()["results"]
+    assert [r["id"] for r in rows] == [led.pk] and built == [1]
+    assert alice.get("/api/v1/suggestions/?mine=maybe").status_code == 400
+    assert api(cast.carol).get("/api/v1/suggestions/?mine=true").json()["count"] == 0
