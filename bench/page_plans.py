@@ -60,7 +60,7 @@ def main() -> None:
                 rows.order_by().values("pk")[: COUNT_LIMIT + 1],
             )
         explain("deputy's own list, first page", worklists.suggestions_of_deputy(deputy).values("pk")[:20])
-        published = selectors.published_suggestions_checked_per_row()
+        published = selectors.published_suggestions()
         sessions = selectors.CongressSession.objects.order_by("-year", "-term", "-number")
         explain(
             "public list, newest session's part of page 1",

@@ -77,17 +77,6 @@ def published_suggestions() -> QuerySet[Suggestion]:
     return Suggestion.objects.filter(_public_q())
 
 
-def _public_per_row_q() -> Q:
-    """`_public_q`: it used to ask "has a published reply" row by row here (a scalar subquery) where
-    a list walks an index, and by a semi-join elsewhere; the stored flag serves both."""
-    return _public_q()
-
-
-def published_suggestions_checked_per_row() -> QuerySet[Suggestion]:
-    """The same rows as `published_suggestions` (the public list's name for them)."""
-    return Suggestion.objects.filter(_public_per_row_q())
-
-
 def published_suggestion_list() -> QuerySet[Suggestion]:
     """The public list and detail: published suggestions with their live units, lead units first."""
     live = Assignment.objects.live().select_related("unit").order_by("-role", "id")  # "lead" sorts after "co"
@@ -164,7 +153,7 @@ def keys_part_by_part(queryset: QuerySet, parts: list[Q], order: list[str], offs
 
 def published_page_keys(queryset: QuerySet[Suggestion], offset: int, limit: int) -> list[int]:
     """The primary keys of rows `offset .. offset + limit` of a public list (`queryset`: published
-    suggestions, maybe filtered, best from `published_suggestions_checked_per_row`), in the public
+    suggestions, maybe filtered, from `published_suggestions`), in the public
     list's order: newest session first, then by number.
 
     No index can serve an order by the session's year through a join, so sorting the whole public
@@ -290,14 +279,11 @@ def _merged_from_q(user: User) -> Q:
     return Q(Exists(merged_from))
 
 
-def suggestions_visible_to(user: User | None, *, walked: bool = False) -> QuerySet[Suggestion]:
+def suggestions_visible_to(user: User | None) -> QuerySet[Suggestion]:
     """What a user finds in lists: the ones they take part in, and the published ones (public view).
-
-    `walked`: the rows are read in an index's order until a page is full (the lists), so a non-staff
-    reader's public part is asked row by row (`_public_per_row_q`): in this OR the planner may
-    otherwise hash every public reply of the table before the first row (a supervisor's list at 10^5
-    suggestions: 150 of its 180 ms). A whole set (`pk__in` of a drill-down) keeps the semi-join,
-    which asking 10^6 rows one by one would make slower (a supervisor's drill-down: 117 -> 298 ms)."""
+    The public part reads three columns of the suggestion (`_public_q`, the stored published-reply
+    flag among them), so a list walking an index stops after the rows it needs and a drill-down's
+    whole set stays a plain filter."""
     if user is None or not user.is_authenticated:
         return published_suggestions()
     if user.is_office_staff:
@@ -305,7 +291,7 @@ def suggestions_visible_to(user: User | None, *, walked: bool = False) -> QueryS
     if user.is_unit_user:
         # A unit's lists hold its own work; a published suggestion still opens for it (see below).
         return Suggestion.objects.filter(_participation_q(user))
-    return Suggestion.objects.filter(_participation_q(user) | (_public_per_row_q() if walked else _public_q()))
+    return Suggestion.objects.filter(_participation_q(user) | _public_q())
 
 
 def own_suggestion_ids(user: User):
@@ -447,7 +433,7 @@ def suggestion_list_keys(user: User | None, *, own: bool = False) -> QuerySet[Su
     case); a deputy's visibility rule is then narrowed to their rows (`own_suggestions_visible_to`)."""
     if own and user is not None and user.is_authenticated and user.is_deputy:
         return own_suggestions_visible_to(user)
-    qs = suggestions_visible_to(user, walked=True)
+    qs = suggestions_visible_to(user)
     if user is not None and user.is_authenticated and user.is_unit_user:
         qs = newest_first_for_unit(qs, user.unit_id)
     return qs

@@ -208,7 +208,7 @@ def reference_order() -> list[int]:
 def test_public_pages_follow_the_public_order_session_by_session(public_rows):
     expected = reference_order()
     assert len(expected) == 7
-    paginator = PublicPaginator(selectors.published_suggestions_checked_per_row(), 3)
+    paginator = PublicPaginator(selectors.published_suggestions(), 3)
     seen = [s.pk for number in (1, 2, 3) for s in paginator.page(number).object_list]
     assert seen == expected
     assert paginator.count == 7 and paginator.num_pages == 3
@@ -238,7 +238,7 @@ def test_a_page_within_the_newest_session_reads_no_other_session(cast, public_ro
     for i in range(5):
         suggestion_in_state("replied", cast=cast, public=True, session=public_rows[0], title=f"关于新一件事{i}的建议")
     expected = reference_order()
-    queryset = selectors.published_suggestions_checked_per_row()
+    queryset = selectors.published_suggestions()
     with CaptureQueriesContext(connection) as within:
         assert selectors.published_page_keys(queryset, 2, 3) == expected[2:5]
     assert len(within) == 2  # the sessions' order, the newest session's keys

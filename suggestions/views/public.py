@@ -36,7 +36,7 @@ def public_list(request):
         page = paginate(request, queryset)
         mark_reply_passages(page.object_list, params["search"], user=request.user)
     else:
-        queryset = selectors.published_suggestions_checked_per_row()
+        queryset = selectors.published_suggestions()
         if params:
             queryset = SuggestionFilter(params, queryset=queryset, request=request).qs
         page = PublicPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
