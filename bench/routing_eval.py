@@ -41,6 +41,7 @@ from textanalysis.evaluate import (  # noqa: E402
     load_rows,
     load_units,
 )
+from textanalysis.seeds import seed_examples  # noqa: E402
 
 
 def main() -> None:
@@ -60,14 +61,16 @@ def main() -> None:
     )
     args = parser.parse_args()
     units, rows = load_units(), load_rows()
+    examples = seed_examples(units)
     extra = load_extra(args.extra, rows)
     started = time.perf_counter()
     answered = len({r.unit for r in rows})
     print(f"{len(rows)} titles, {len(units)} units, {answered} units answered at least one")
+    print(f"seed corpus: {sum(map(len, examples.values()))} example titles for {len(examples)} units")
     tuned = [r for r in rows if r.part != HELD_OUT]
     tuned_parts = tuple(sorted({r.part for r in tuned}))
     print(f"the parts read while tuning ({', '.join(tuned_parts)}): {len(tuned)} rows, {args.folds}-fold")
-    for score in evaluate_by_kind(units, tuned, k=args.folds, seed=args.seed):
+    for score in evaluate_by_kind(units, tuned, k=args.folds, seed=args.seed, examples=examples):
         print(score.line())
     held = [r for r in rows if r.part == HELD_OUT]
     print(
@@ -75,29 +78,29 @@ def main() -> None:
         f"(never read for any choice; trained on all {len(tuned)} other rows, as an office trains on its past)"
     )
     for with_body in (False, True):
-        for score in held_out(units, rows, HELD_OUT, with_body=with_body, train_parts=tuned_parts):
+        for score in held_out(units, rows, HELD_OUT, with_body=with_body, train_parts=tuned_parts, examples=examples):
             print(score.line())
     for kind in sorted({r.kind for r in held}):
         picked = [r for r in rows if r.part != HELD_OUT or r.kind == kind]
-        for score in held_out(units, picked, HELD_OUT, with_body=True, train_parts=tuned_parts)[1:]:
+        for score in held_out(units, picked, HELD_OUT, with_body=True, train_parts=tuned_parts, examples=examples)[1:]:
             print(f"{kind}: {score.line()}")
     print("the earlier parts alone (read while tuning, so not held out), trained on the dev part:")
     for part in ("test", "test2"):
         held = [r for r in rows if r.part == part]
         print(f"{part}: {len(held)} rows, {sum(1 for r in held if r.body)} with a body excerpt")
         for with_body in (False, True):
-            for score in held_out(units, tuned, part, with_body=with_body):
+            for score in held_out(units, tuned, part, with_body=with_body, examples=examples):
                 print(score.line())
         bodied = [r for r in tuned if r.part != part or r.body]  # the dev rows, and the held rows with a body
         if len(bodied) < len(rows) and any(r.body for r in held):
             print(f"{part}, only its rows with a body excerpt:")
             for with_body in (False, True):
-                for score in held_out(units, bodied, part, with_body=with_body)[1:]:
+                for score in held_out(units, bodied, part, with_body=with_body, examples=examples)[1:]:
                     print(score.line())
     if args.leave_one_part_out:
         print("each part, trained on the other parts' titles; scored on titles, then on title + body:")
         for with_body in (False, True):
-            for score in leave_one_part_out(units, rows, with_body=with_body):
+            for score in leave_one_part_out(units, rows, with_body=with_body, examples=examples):
                 print(score.line())
     if extra:
         parts = ", ".join(
@@ -105,7 +108,7 @@ def main() -> None:
         )
         print(f"each part, trained on all the other parts, {len(extra)} extra training rows among them ({parts}):")
         for with_body in (False, True):
-            for score in leave_one_part_out(units, rows + extra, with_body=with_body):
+            for score in leave_one_part_out(units, rows + extra, with_body=with_body, examples=examples):
                 print(score.line())
     print(f"({time.perf_counter() - started:.1f} s)")
 

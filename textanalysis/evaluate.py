@@ -133,13 +133,23 @@ def folds(n: int, k: int, seed: int = 14) -> list[list[int]]:
 _FITTED: dict[tuple, Router] = {}
 _FITTED_MAX = 12
 
+Examples = dict[str, list[str]]
 
-def _fitted(units: dict[str, str], texts: list[str] | None = None, labels: list[str] | None = None) -> Router:
-    key = (tuple(sorted(units.items())), tuple(texts or ()), tuple(labels or ()))
+
+def _fitted(
+    units: dict[str, str],
+    texts: list[str] | None = None,
+    labels: list[str] | None = None,
+    examples: Examples | None = None,
+) -> Router:
+    """The router fitted on these duties, this history and these seed examples (`examples`, the seed
+    corpus by unit code: what the product's router learns before any history; none by default)."""
+    seeds = tuple(sorted((code, tuple(titles)) for code, titles in (examples or {}).items()))
+    key = (tuple(sorted(units.items())), tuple(texts or ()), tuple(labels or ()), seeds)
     if key not in _FITTED:
         if len(_FITTED) >= _FITTED_MAX:
             _FITTED.pop(next(iter(_FITTED)))
-        _FITTED[key] = Router().fit(units, texts, labels)
+        _FITTED[key] = Router().fit(units, texts, labels, examples=examples)
     return _FITTED[key]
 
 
@@ -148,30 +158,40 @@ def _top3(router: Router, title: str) -> list[str]:
 
 
 def rankings(
-    units: dict[str, str], rows: list[tuple[str, str]], k: int = 5, seed: int = 14
+    units: dict[str, str],
+    rows: list[tuple[str, str]],
+    k: int = 5,
+    seed: int = 14,
+    examples: Examples | None = None,
 ) -> dict[str, list[list[str]]]:
     """Each recommender's top three for every row (rows whose unit is not in `units` dropped by
-    the caller): baseline and trained from k folds, cold start from the duties alone."""
-    cold = _fitted(units)
+    the caller): baseline and trained from k folds, cold start from the duties (and the seed
+    `examples`, when given) with no history; with `examples`, also the duties alone."""
+    cold = _fitted(units, examples=examples)
     ranked: dict[str, list[list[str]]] = {
         "baseline": [[] for _ in rows],
         "cold": [_top3(cold, title) for title, _ in rows],
         "trained": [[] for _ in rows],
     }
+    if examples:
+        duties = _fitted(units)
+        ranked["duties"] = [_top3(duties, title) for title, _ in rows]
     for test in folds(len(rows), k, seed):
         held = set(test)
         train = [rows[i] for i in range(len(rows)) if i not in held]
         common = [code for code, _ in Counter(code for _, code in train).most_common(3)]
-        router = Router().fit(units, [t for t, _ in train], [c for _, c in train])
+        router = Router().fit(units, [t for t, _ in train], [c for _, c in train], examples=examples)
         for i in test:
             ranked["baseline"][i] = common
             ranked["trained"][i] = _top3(router, rows[i][0])
     return ranked
 
 
-def evaluate(units: dict[str, str], rows: list[tuple[str, str]], k: int = 5, seed: int = 14) -> list[Score]:
+def evaluate(
+    units: dict[str, str], rows: list[tuple[str, str]], k: int = 5, seed: int = 14, examples: Examples | None = None
+) -> list[Score]:
     rows = [r for r in rows if r[1] in units]
-    ranked = rankings(units, rows, k, seed)
+    ranked = rankings(units, rows, k, seed, examples)
     golds = [code for _, code in rows]
     return [
         _score("baseline (most frequent unit)", golds, ranked["baseline"]),
@@ -180,11 +200,16 @@ def evaluate(units: dict[str, str], rows: list[tuple[str, str]], k: int = 5, see
     ]
 
 
-def evaluate_by_kind(units: dict[str, str], rows: list[Row], k: int = 5, seed: int = 14) -> list[Score]:
+def evaluate_by_kind(
+    units: dict[str, str], rows: list[Row], k: int = 5, seed: int = 14, examples: Examples | None = None
+) -> list[Score]:
     """The k-fold scores over all rows, then over each kind's rows alone (same predictions)."""
     rows = [r for r in rows if r.unit in units]
-    ranked = rankings(units, [(r.title, r.unit) for r in rows], k, seed)
+    ranked = rankings(units, [(r.title, r.unit) for r in rows], k, seed, examples)
     labels = {"baseline": "baseline", "cold": "cold start", "trained": f"trained ({k}-fold)"}
+    if examples:
+        labels = {"baseline": "baseline", "duties": "duties only", "cold": "cold start (duties + seed corpus)"}
+        labels["trained"] = f"trained ({k}-fold)"
     scores = []
     for kind in [None, *sorted({r.kind for r in rows})]:
         picked = [i for i, r in enumerate(rows) if kind is None or r.kind == kind]
@@ -194,7 +219,7 @@ def evaluate_by_kind(units: dict[str, str], rows: list[Row], k: int = 5, seed: i
     return scores
 
 
-HELD_OUT = "test4"  # gathered while the third round chose the router; never read for any choice
+HELD_OUT = "test5"  # gathered after the fourth round was chosen; never read for any choice
 
 
 def held_out(
@@ -204,35 +229,44 @@ def held_out(
     *,
     with_body: bool = False,
     train_parts: tuple[str, ...] = ("dev",),
+    examples: Examples | None = None,
 ) -> list[Score]:
     """One part alone: cold start, and a router trained on `train_parts` only (the dev part by
     default; for the held-out `test4`, every other part, as an office trains on all its past).
     `with_body` routes each scored row on its title and body (as the product does); the training
-    rows train on their titles either way."""
+    rows train on their titles either way. With the seed `examples`, the trained router learns from
+    them too, and a further line gives the cold start with them (the product's cold start)."""
     rows = [r for r in rows if r.unit in units]
     dev = [r for r in rows if r.part in train_parts]
     held = [r for r in rows if r.part == part]
     common = [code for code, _ in Counter(r.unit for r in dev).most_common(3)]
     cold = _fitted(units)
-    trained = _fitted(units, [r.title for r in dev], [r.unit for r in dev])
+    trained = _fitted(units, [r.title for r in dev], [r.unit for r in dev], examples)
     golds = [r.unit for r in held]
     texts = [r.text if with_body else r.title for r in held]
     label = f"{part} part{' (title + body)' if with_body else ''}"
     source = "+".join(train_parts)
-    return [
+    scores = [
         _score(f"{label}: baseline ({source}'s most frequent)", golds, [common for _ in held]),
         _score(f"{label}: cold start (duties only)", golds, [_top3(cold, t) for t in texts]),
-        _score(f"{label}: trained on {source}", golds, [_top3(trained, t) for t in texts]),
     ]
+    if examples:
+        seeded = _fitted(units, examples=examples)
+        scores.append(_score(f"{label}: cold start (duties + seed corpus)", golds, [_top3(seeded, t) for t in texts]))
+    scores.append(_score(f"{label}: trained on {source}", golds, [_top3(trained, t) for t in texts]))
+    return scores
 
 
-def leave_one_part_out(units: dict[str, str], rows: list[Row], *, with_body: bool = False) -> list[Score]:
+def leave_one_part_out(
+    units: dict[str, str], rows: list[Row], *, with_body: bool = False, examples: Examples | None = None
+) -> list[Score]:
     """Each part alone, cold start and trained on all the other parts' titles, then all parts
     pooled: since the second round of issue 14 read every row, no part is held out, and this shows
     how much each part's score rests on the others' history. `with_body` routes each scored row on
-    its title and body (the training rows train on their titles either way)."""
+    its title and body (the training rows train on their titles either way). With the seed `examples`,
+    both routers learn from them as well."""
     rows = [r for r in rows if r.unit in units]
-    cold = _fitted(units)
+    cold = _fitted(units, examples=examples)
     scores = []
     pooled: dict[str, tuple[list[str], list[list[str]]]] = {
         "cold start": ([], []),
@@ -242,7 +276,7 @@ def leave_one_part_out(units: dict[str, str], rows: list[Row], *, with_body: boo
     for part in sorted({r.part for r in rows}):
         held = [r for r in rows if r.part == part]
         rest = [r for r in rows if r.part != part]
-        trained = _fitted(units, [r.title for r in rest], [r.unit for r in rest])
+        trained = _fitted(units, [r.title for r in rest], [r.unit for r in rest], examples)
         golds = [r.unit for r in held]
         texts = [r.text if with_body else r.title for r in held]
         for name, router in (("cold start", cold), ("trained on the other parts", trained)):

@@ -2,7 +2,8 @@
 
 The model learns from final assignments: for each suggestion, the lead unit that holds it now,
 after any return (a returned assignment is not live) or reassignment. Units' duties (三定职责)
-give the cold start. The newest `RouterModel` row is used; each process keeps it in memory and
+and the seed corpus's example suggestions (`seeds.py`, for the units with a standard code) give the
+cold start. The newest `RouterModel` row is used; each process keeps it in memory and
 reloads when a newer one appears (one indexed query per call).
 """
 
@@ -24,6 +25,7 @@ from common.text.router import Router, features
 from suggestions.models import Assignment, AssignmentRole, Suggestion
 
 from .models import RouterModel
+from .seeds import seed_examples
 
 TRAINING_LIMIT = 20_000  # the most recent final assignments; older habits matter less, and it bounds training time
 KEEP_MODELS = 3
@@ -68,7 +70,7 @@ def router_train(*, limit: int = TRAINING_LIMIT) -> RouterModel | None:
     if not any(features(text) for text in [*units.values(), *texts]):
         return None
     weight_at = getattr(settings, "ROUTER_HISTORY_WEIGHT_AT", Router.history_weight_at)
-    router = Router(history_weight_at=weight_at).fit(units, texts, labels, ids)
+    router = Router(history_weight_at=weight_at).fit(units, texts, labels, ids, examples=seed_examples(units))
     buffer = io.BytesIO()
     joblib.dump(router, buffer, compress=3)
     seconds = time.perf_counter() - started
@@ -105,7 +107,7 @@ def current_router() -> Router:
                     blob = RouterModel.objects.values_list("blob", flat=True).get(pk=newest)
                     router = joblib.load(io.BytesIO(bytes(blob)))
                 else:
-                    router = Router().fit(units)
+                    router = Router().fit(units, examples=seed_examples(units))
                 _cache.router, _cache.key = router, key
     assert _cache.router is not None
     return _cache.router

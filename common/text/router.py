@@ -5,7 +5,9 @@ Two signals, blended geometrically (`_blend`):
   jieba's words, character pairs and characters: half the cosine with the whole text, half the
   cosine with its best sentence (a short title matches one sentence of a long remit, not all of it);
 - a linear model (logistic regression) learnt from every sentence of every unit's duties, each a
-  small example of its unit, and from the office's own final assignments (the unit that finally led
+  small example of its unit, from the standard example suggestions of the units that have them (the
+  seed corpus, `textanalysis/data/seed_examples.csv`: what a new office knows before it has a past),
+  and from the office's own final assignments (the unit that finally led
   each past suggestion, after any return or reassignment). The duty sentences give it every unit
   from the first day (cold start), so a unit with few or no past suggestions is never forgotten.
 How much the learnt model weighs is measured on the history itself once there is enough of it
@@ -52,6 +54,10 @@ WEIGHT_CHECK_SAMPLE = 3000
 WEIGHT_CHECK_FOLDS = 3
 WEIGHT_CHECK_SEED = 14
 WEIGHT_GRID = (0.0, 0.15, 0.3, 0.5, 0.7, 0.85)
+# Each example suggestion of the seed corpus counts as this many past suggestions of its unit in the
+# learnt model: knowledge of the remit, weighed below the office's own history, which says how this
+# office divides its work. See SEED_WEIGHT's figures in docs/benchmarks.md.
+SEED_WEIGHT = 0.5
 # A title counts this much more than its body (each first brought to unit length): the title names the
 # matter, a body adds places, history and reasons whose words would otherwise outweigh it. Chosen on the
 # only 19 evaluation rows with a body (thin): against the concatenated text, top-1 68% -> 79% cold start,
@@ -109,6 +115,8 @@ class Router:
     duty_matrix: object = None
     sentence_matrix: object = None  # every unit's duty sentences, unit by unit in `codes` order
     sentence_units: list[int] = field(default_factory=list)  # each sentence's unit (index into `codes`)
+    seed_matrix: object = None  # the seed corpus's examples, labelled by `seed_labels`
+    seed_labels: list[str] = field(default_factory=list)
     model: LogisticRegression | None = None
     model_classes: list[str] = field(default_factory=list)
     history_matrix: object = None
@@ -122,9 +130,13 @@ class Router:
         texts: list[str] | None = None,
         labels: list[str] | None = None,
         ids: list[int] | None = None,
+        *,
+        examples: dict[str, list[str]] | None = None,
     ) -> Router:
         """`units` maps a unit code to its duties; `texts`/`labels` are past suggestions and the
-        unit that finally led each (codes outside `units` are ignored)."""
+        unit that finally led each (codes outside `units` are ignored); `examples` maps a unit code
+        to standard example suggestions of its remit (the seed corpus), learnt from like history at
+        SEED_WEIGHT but never shown as evidence and never counted as the office's past."""
         texts, labels = list(texts or []), list(labels or [])
         keep = [i for i, label in enumerate(labels) if label in units]
         texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
@@ -132,11 +144,14 @@ class Router:
         self.codes = sorted(units)
         self.duties = dict(units)
         self.vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=1)
-        self.vectorizer.fit([units[c] for c in self.codes] + texts)
+        seeds = [(code, text) for code in self.codes for text in (examples or {}).get(code, ())]
+        self.vectorizer.fit([units[c] for c in self.codes] + [text for _, text in seeds] + texts)
         self.duty_matrix = self.vectorizer.transform([units[c] for c in self.codes])
         sentences = [(i, sentence) for i, c in enumerate(self.codes) for sentence in duty_sentences(units[c])]
         self.sentence_units = [i for i, _ in sentences]
         self.sentence_matrix = self.vectorizer.transform([sentence for _, sentence in sentences])
+        self.seed_labels = [code for code, _ in seeds]
+        self.seed_matrix = self._vectors([text for _, text in seeds]) if seeds else None
         self.trained_on = len(texts)
         self.history_labels, self.history_ids = labels, ids
         self.history_matrix = self._vectors(texts) if texts else None
@@ -153,14 +168,23 @@ class Router:
         whole duties and its own learnt model, until the next retrain."""
         state.setdefault("sentence_matrix", None)
         state.setdefault("sentence_units", [])
+        state.setdefault("seed_matrix", None)
+        state.setdefault("seed_labels", [])
         self.__dict__.update(state)
 
     def _train(self, matrix, labels: list[str]) -> LogisticRegression | None:
-        """The learnt model over the duty sentences (each DUTY_SENTENCE_WEIGHT of a suggestion) and
-        the given past suggestions; None when they name fewer than two units."""
+        """The learnt model over the duty sentences (each DUTY_SENTENCE_WEIGHT of a suggestion), the
+        seed corpus (each SEED_WEIGHT) and the given past suggestions; None when they name fewer
+        than two units."""
         rows = [self.sentence_matrix]
-        targets = [self.codes[i] for i in self.sentence_units] + list(labels)
-        weights = [DUTY_SENTENCE_WEIGHT] * len(self.sentence_units) + [1.0] * len(labels)
+        targets = [self.codes[i] for i in self.sentence_units]
+        weights = [DUTY_SENTENCE_WEIGHT] * len(self.sentence_units)
+        if self.seed_labels:
+            rows.append(self.seed_matrix)
+            targets += self.seed_labels
+            weights += [SEED_WEIGHT] * len(self.seed_labels)
+        targets += list(labels)
+        weights += [1.0] * len(labels)
         if labels:
             rows.append(matrix)
         if len(set(targets)) < 2:

@@ -27,7 +27,7 @@ def test_the_evaluation_set_has_200_sourced_titles_mapped_to_demo_units():
     assert len({r.title for r in rows}) == len(rows), "a title is listed twice"
     assert {r.unit for r in rows} <= codes
     assert {r.kind for r in rows} <= {"建议", "提案"}
-    assert {r.part for r in rows} == {"dev", "test", "test2", "test3", "train", "test4"}
+    assert {r.part for r in rows} == {"dev", "test", "test2", "test3", "train", "test4", "train2", "test5"}
     with (DATA / "routing_eval.csv").open(encoding="utf-8", newline="") as f:
         for record in csv.DictReader(f):
             assert record["source_url"].startswith(("http://", "https://")), record["title"]
