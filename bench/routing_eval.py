@@ -3,14 +3,15 @@
 Usage: .venv/bin/python bench/routing_eval.py [--folds 5] [--seed 14] [--leave-one-part-out] [--extra FILE ...]
 
 Reads textanalysis/data/routing_eval.csv (titles with the department that answered them, each
-with its public source, its kind 建议/提案, its part dev/test/test2/test3/train/test4 and, where the
-page restates it, a short body excerpt) and textanalysis/data/units.json (the demo's units and duties)
-and prints the baseline (most frequent unit), the cold-start recommender (duties only) and the
-trained one (k-fold: each title predicted by a model that did not see it), over all rows and per
-kind, on the parts read while tuning (every part but test4); then the held-out part test4 (gathered
-by a separate worker while the third round chose the router on the others, and never read or scored
-for it: the honest figure), cold start and trained on all the other rows, on titles and on title +
-body, and per kind; then the test and test2 parts alone (trained on the dev part); with
+with its public source, its kind 建议/提案, its part dev/test/test2/test3/train/test4/train2/test5 and,
+where the page restates it, a short body excerpt), textanalysis/data/units.json (the demo's units and
+duties) and textanalysis/data/seed_examples.csv (the seed corpus) and prints the baseline (most
+frequent unit), the duties alone, the cold-start recommender (duties and seed corpus, no history)
+and the trained one (k-fold: each title predicted by a model that did not see it), over all rows and
+per kind, on the parts read while tuning (every part but test5); then the held-out part test5
+(gathered by separate workers while the fourth round chose the router on the others, and never read
+or scored for it: the honest figure), cold start and trained on all the other rows, on titles and on
+title + body, and per kind; then the test and test2 parts alone (trained on the dev part); with
 --leave-one-part-out, each part trained on the others (see textanalysis/data/README.md); with --extra,
 extra training rows kept outside the repository (same columns, part `train` unless the file names one;
 titles already in the evaluation dropped) join as further parts, and each part, those included, is
@@ -38,10 +39,44 @@ from textanalysis.evaluate import (  # noqa: E402
     held_out,
     leave_one_part_out,
     load_extra,
+    load_reader,
     load_rows,
     load_units,
+    reader_score,
 )
 from textanalysis.seeds import seed_examples  # noqa: E402
+
+
+def timing(history: int = 20_000, asks: int = 200) -> None:
+    """The router's costs in this process: a fit with no history (the duties and the seed corpus: what
+    a new office's first request waits for, once), a fit with `history` past suggestions (what
+    `train_router` spends, the app's TRAINING_LIMIT; titles drawn from the evaluation and the seed
+    corpus, each with a number so none repeats), and the median of `asks` rank() calls."""
+    import random
+    import statistics
+
+    from common.text.router import Router
+
+    units, rows = load_units(), load_rows()
+    examples = seed_examples(units)
+    started = time.perf_counter()
+    cold = Router().fit(units, examples=examples)
+    print(f"fit, no history ({sum(map(len, examples.values()))} seed examples): {time.perf_counter() - started:.1f} s")
+    pool = [(r.title, r.unit) for r in rows] + [(t, code) for code, titles in examples.items() for t in titles]
+    rng = random.Random(14)
+    drawn = [rng.choice(pool) for _ in range(history)]
+    texts = [f"{title}（第{i}号）" for i, (title, _) in enumerate(drawn)]
+    started = time.perf_counter()
+    trained = Router().fit(units, texts, [code for _, code in drawn], examples=examples)
+    print(f"fit, {history:,} past suggestions: {time.perf_counter() - started:.1f} s")
+    for name, router in (("no history", cold), (f"{history:,} past", trained)):
+        asked = [rows[rng.randrange(len(rows))].title for _ in range(asks)]
+        seconds = []
+        for title in asked:
+            started = time.perf_counter()
+            router.rank(title)
+            seconds.append(time.perf_counter() - started)
+        print(f"rank(), {name}: median {statistics.median(seconds) * 1000:.1f} ms over {asks}")
 
 
 def main() -> None:
@@ -59,7 +94,15 @@ def main() -> None:
         metavar="FILE",
         help="extra training rows (CSV in the evaluation's columns): further parts of the leave-one-part-out",
     )
+    parser.add_argument(
+        "--timing",
+        action="store_true",
+        help="only time the router: fit with no history and with 20,000 past suggestions, and rank()",
+    )
     args = parser.parse_args()
+    if args.timing:
+        timing()
+        return
     units, rows = load_units(), load_rows()
     examples = seed_examples(units)
     extra = load_extra(args.extra, rows)
@@ -80,6 +123,9 @@ def main() -> None:
     for with_body in (False, True):
         for score in held_out(units, rows, HELD_OUT, with_body=with_body, train_parts=tuned_parts, examples=examples):
             print(score.line())
+    reader = load_reader()
+    print(reader_score(rows, HELD_OUT, reader).line())
+    print(reader_score(rows, "test4", reader).line(), "(test4: read in the fourth round)")
     for kind in sorted({r.kind for r in held}):
         picked = [r for r in rows if r.part != HELD_OUT or r.kind == kind]
         for score in held_out(units, picked, HELD_OUT, with_body=True, train_parts=tuned_parts, examples=examples)[1:]:

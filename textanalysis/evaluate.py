@@ -3,7 +3,8 @@
 
 Reports top-1 and top-3 accuracy of
 - the baseline: always the most frequent unit of the training part (then the next most frequent);
-- the cold-start recommender: duties only, nothing learnt (all rows are held out);
+- the cold-start recommender: duties only, nothing learnt (all rows are held out), and, given the
+  seed corpus (`seeds.py`), duties and seed examples: the product's router before any history;
 - the trained recommender: duties plus a model learnt from the other folds (k-fold, fixed seed),
   so every row is predicted by a model that never saw it.
 Each row has a `kind` (建议: a deputy's suggestion, 提案: a CPPCC proposal answered by the same
@@ -11,10 +12,12 @@ kinds of departments) and a `part`: `dev` rows were read when the duty texts wer
 `test` and `test2` were gathered later; since the second round of issue 14 all three parts have
 been read for error analysis, so none of them is held out; nor is `test3` (the fifth pass), on which
 the third round chose its settings by leave-one-part-out, or `train` (the sixth pass, 226 rows
-gathered as history); `test4` (gathered alongside `train` by a separate worker, never read or scored
-while the router was chosen) is held out, and is the honest measure (data/README.md).
+gathered as history); nor is `test4` (held out in the third round, read for errors in the fourth), or
+`train2` (the seventh pass, 177 rows of history); `test5` (74 deputies' suggestions gathered in the
+seventh pass by workers who never saw the router, scored once after the fourth round was committed)
+is held out, and is the honest measure (data/README.md).
 `held_out` scores one part alone (cold start, and trained on the parts given: the dev part, or for
-`test4` all the other parts),
+`test5` all the other parts),
 `leave_one_part_out` each part trained on the others. Rows may carry a `body`: a short excerpt of the suggestion's own
 text as the reply letter restates it (never the unit's answer); the product routes on title and
 body, so `held_out(..., with_body=True)` scores that shape, and title only stays the default.
@@ -108,6 +111,23 @@ def load_extra(paths: list[Path], known: list[Row]) -> list[Row]:
                 seen.add(key)
                 out.append(row)
     return out
+
+
+def load_reader(path: Path = DATA / "reader_top3.csv") -> dict[str, list[str]]:
+    """A reader's three units for each title of the held-out parts, from the title alone
+    (data/README.md): what knowing the departments buys, beside what the router scores."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return {_title_key(r["title"]): [r["first"], r["second"], r["third"]] for r in csv.DictReader(f)}
+
+
+def reader_score(rows: list[Row], part: str, reader: dict[str, list[str]]) -> Score:
+    """The reader's top-1 / top-3 on one part's rows (a row the reader did not answer counts as missed)."""
+    held = [r for r in rows if r.part == part]
+    return _score(
+        f"{part} part: a reader (title alone)",
+        [r.unit for r in held],
+        [reader.get(_title_key(r.title), []) for r in held],
+    )
 
 
 def load_eval(path: Path = DATA / "routing_eval.csv") -> list[tuple[str, str]]:
@@ -232,7 +252,7 @@ def held_out(
     examples: Examples | None = None,
 ) -> list[Score]:
     """One part alone: cold start, and a router trained on `train_parts` only (the dev part by
-    default; for the held-out `test4`, every other part, as an office trains on all its past).
+    default; for the held-out `test5`, every other part, as an office trains on all its past).
     `with_body` routes each scored row on its title and body (as the product does); the training
     rows train on their titles either way. With the seed `examples`, the trained router learns from
     them too, and a further line gives the cold start with them (the product's cold start)."""

@@ -15,8 +15,10 @@ from textanalysis.evaluate import (
     held_out,
     leave_one_part_out,
     load_extra,
+    load_reader,
     load_rows,
     load_units,
+    reader_score,
 )
 
 
@@ -185,3 +187,18 @@ def test_extra_training_rows_join_as_their_own_part_without_repeating_a_scored_t
     scores = {s.name: s for s in leave_one_part_out(units, known + extra)}
     assert scores["train part: cold start"].n == 2 and scores["test part: cold start"].n == 1
     assert scores["train part: trained on the other parts"].top1 == 2
+
+
+def test_the_reader_answered_every_row_of_the_held_out_parts_with_three_units():
+    """`reader_top3.csv` holds a reader's answers for test4 and test5, row for row, each three distinct
+    demo units; `reader_score` scores them like the router (here a row the reader missed)."""
+    rows, reader = load_rows(), load_reader()
+    held = [r for r in rows if r.part in ("test4", "test5")]
+    assert set(reader) == {"".join(r.title.split()) for r in held}
+    units = set(load_units())
+    assert all(len(set(top)) == 3 and set(top) <= units for top in reader.values())
+    toy = [Row("关于加固堤防的建议", "SLJ", "建议", "x"), Row("关于提高低保标准的建议", "MZJ", "建议", "x")]
+    score = reader_score(
+        toy, "x", {"关于加固堤防的建议": ["SLJ", "JTJ", "MZJ"], "关于提高低保标准的建议": ["SLJ", "MZJ", "JTJ"]}
+    )
+    assert (score.n, score.top1, score.top3) == (2, 1, 2)
