@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -33,6 +35,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common.text.router import Router  # noqa: E402
 from textanalysis.evaluate import (  # noqa: E402
     HELD_OUT,
     evaluate_by_kind,
@@ -52,11 +55,6 @@ def timing(history: int = 20_000, asks: int = 200) -> None:
     a new office's first request waits for, once), a fit with `history` past suggestions (what
     `train_router` spends, the app's TRAINING_LIMIT; titles drawn from the evaluation and the seed
     corpus, each with a number so none repeats), and the median of `asks` rank() calls."""
-    import random
-    import statistics
-
-    from common.text.router import Router
-
     units, rows = load_units(), load_rows()
     examples = seed_examples(units)
     started = time.perf_counter()
