@@ -227,9 +227,9 @@ def evaluate_by_kind(
     rows = [r for r in rows if r.unit in units]
     ranked = rankings(units, [(r.title, r.unit) for r in rows], k, seed, examples)
     labels = {"baseline": "baseline", "cold": "cold start", "trained": f"trained ({k}-fold)"}
-    if examples:
-        labels = {"baseline": "baseline", "duties": "duties only", "cold": "cold start (duties + seed corpus)"}
-        labels["trained"] = f"trained ({k}-fold)"
+    if examples:  # the duties alone as well, and the cold start says what it learns from
+        labels = {"baseline": "baseline", "duties": "duties only"} | labels
+        labels["cold"] = "cold start (duties + seed corpus)"
     scores = []
     for kind in [None, *sorted({r.kind for r in rows})]:
         picked = [i for i, r in enumerate(rows) if kind is None or r.kind == kind]

@@ -202,3 +202,27 @@ def test_the_reader_answered_every_row_of_the_held_out_parts_with_three_units():
         toy, "x", {"关于加固堤防的建议": ["SLJ", "JTJ", "MZJ"], "关于提高低保标准的建议": ["SLJ", "MZJ", "JTJ"]}
     )
     assert (score.n, score.top1, score.top3) == (2, 1, 2)
+
+
+def test_the_seed_corpus_is_scored_beside_the_duties_alone():
+    """Given seed examples, the evaluation scores the duties alone, the cold start with the examples
+    and the trained router with them: here only the examples know that 渡船 are the transport
+    bureau's, so the two cold lines differ by exactly that row."""
+    units = {
+        "SLJ": "负责水利工程、堤防、水闸、电排站、泵站的建设和排涝。",
+        "MZJ": "负责最低生活保障（低保）、特困供养、养老服务和社会救助。",
+        "JTJ": "负责公路、农村公路、公交线路和客运站的建设与管理。",
+    }
+    examples = {"JTJ": ["关于加强渡口渡船安全管理的建议", "关于新建渡口码头的建议"]}
+    dev = [Row("关于改造电排站的建议", "SLJ"), Row("关于提高低保标准的建议", "MZJ")] * 3
+    test = [
+        Row("关于更新老旧渡船的建议", "JTJ", "建议", "test"),
+        Row("关于加固堤防的建议", "SLJ", "建议", "test"),
+    ]
+    scores = {s.name: s for s in held_out(units, dev + test, examples=examples)}
+    assert scores["test part: cold start (duties only)"].top1 == 1
+    assert scores["test part: cold start (duties + seed corpus)"].top1 == 2
+    assert scores["test part: trained on dev"].n == 2 and scores["test part: trained on dev"].top3 == 2
+    by_kind = {s.name: s for s in evaluate_by_kind(units, dev + test, k=2, examples=examples)}
+    assert {"all: duties only", "all: cold start (duties + seed corpus)", "all: trained (2-fold)"} <= set(by_kind)
+    assert by_kind["all: cold start (duties + seed corpus)"].top1 == by_kind["all: duties only"].top1 + 1
