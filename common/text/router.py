@@ -144,23 +144,17 @@ class Router:
         self.codes = sorted(units)
         self.duties = dict(units)
         self.vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=1)
-        seeds = [(code, text) for code in self.codes for text in (examples or {}).get(code, ())]
+        # An example is a title: one line (a line break would make the rest a body in `_vectors`).
+        seeds = [(code, " ".join(text.split())) for code in self.codes for text in (examples or {}).get(code, ())]
         # One pass of the segmenter over the duties and the examples: their rows of the fitted matrix
-        # are their vectors (an example is one line, all title, so `_vectors` would give the same row).
+        # are their vectors (`_vectors` of a one-line text gives the same row).
         fitted = self.vectorizer.fit_transform([units[c] for c in self.codes] + [text for _, text in seeds] + texts)
         self.duty_matrix = fitted[: len(self.codes)]
         sentences = [(i, sentence) for i, c in enumerate(self.codes) for sentence in duty_sentences(units[c])]
         self.sentence_units = [i for i, _ in sentences]
         self.sentence_matrix = self.vectorizer.transform([sentence for _, sentence in sentences])
         self.seed_labels = [code for code, _ in seeds]
-        self.seed_matrix = None
-        if seeds:
-            one_line = all("\n" not in text for _, text in seeds)
-            self.seed_matrix = (
-                fitted[len(self.codes) : len(self.codes) + len(seeds)]
-                if one_line
-                else self._vectors([text for _, text in seeds])
-            )
+        self.seed_matrix = fitted[len(self.codes) : len(self.codes) + len(seeds)] if seeds else None
         self.trained_on = len(texts)
         self.history_labels, self.history_ids = labels, ids
         self.history_matrix = self._vectors(texts) if texts else None
