@@ -3,15 +3,15 @@
 Usage: .venv/bin/python bench/routing_eval.py [--folds 5] [--seed 14] [--leave-one-part-out] [--extra FILE ...]
 
 Reads textanalysis/data/routing_eval.csv (titles with the department that answered them, each
-with its public source, its kind 建议/提案, its part dev/test/test2/test3/train/test4/train2/test5 and,
+with its public source, its kind 建议/提案, its part dev/test/test2/test3/train/test4/train2/test5/test6 and,
 where the page restates it, a short body excerpt), textanalysis/data/units.json (the demo's units and
 duties) and textanalysis/data/seed_examples.csv (the seed corpus) and prints the baseline (most
 frequent unit), the duties alone, the cold-start recommender (duties and seed corpus, no history)
 and the trained one (k-fold: each title predicted by a model that did not see it), over all rows and
-per kind, on the parts read while tuning (every part but test5); then the held-out part test5
-(gathered by separate workers while the fourth round chose the router on the others, and never read
-or scored for it: the honest figure), cold start and trained on all the other rows, on titles and on
-title + body, and per kind; then the test and test2 parts alone (trained on the dev part); with
+per kind, on the parts read while tuning (every part but test5 and test6); then the held-out parts
+test5 and test6, alone and together (gathered by separate workers while the router was chosen on the
+others, and never read for it: the honest figure), cold start and trained on the rows read while
+tuning, on titles and on title + body, without the meaning signal and with it, beside a reader; then the test and test2 parts alone (trained on the dev part); with
 --leave-one-part-out, each part trained on the others (see textanalysis/data/README.md); with --extra,
 extra training rows kept outside the repository (same columns, part `train` unless the file names one;
 titles already in the evaluation dropped) join as further parts, and each part, those included, is
@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common.text.router import Router  # noqa: E402
 from textanalysis.evaluate import (  # noqa: E402
     HELD_OUT,
+    Row,
     evaluate_by_kind,
     held_out,
     leave_one_part_out,
@@ -108,26 +109,36 @@ def main() -> None:
     answered = len({r.unit for r in rows})
     print(f"{len(rows)} titles, {len(units)} units, {answered} units answered at least one")
     print(f"seed corpus: {sum(map(len, examples.values()))} example titles for {len(examples)} units")
-    tuned = [r for r in rows if r.part != HELD_OUT]
+    tuned = [r for r in rows if r.part not in HELD_OUT]
     tuned_parts = tuple(sorted({r.part for r in tuned}))
     print(f"the parts read while tuning ({', '.join(tuned_parts)}): {len(tuned)} rows, {args.folds}-fold")
     for score in evaluate_by_kind(units, tuned, k=args.folds, seed=args.seed, examples=examples):
         print(score.line())
-    held = [r for r in rows if r.part == HELD_OUT]
-    print(
-        f"HELD OUT: {HELD_OUT}, {len(held)} rows, {sum(1 for r in held if r.body)} with a body excerpt "
-        f"(never read for any choice; trained on all {len(tuned)} other rows, as an office trains on its past)"
-    )
-    for with_body in (False, True):
-        for score in held_out(units, rows, HELD_OUT, with_body=with_body, train_parts=tuned_parts, examples=examples):
-            print(score.line())
     reader = load_reader()
-    print(reader_score(rows, HELD_OUT, reader).line())
+    # Each held-out part alone, then both as one ("held"), each trained on the parts read while tuning.
+    pooled = [Row(r.title, r.unit, r.kind, "held", r.body) for r in rows if r.part in HELD_OUT]
+    for part, scored in [(part, tuned + [r for r in rows if r.part == part]) for part in HELD_OUT] + [
+        ("held", tuned + pooled)
+    ]:
+        held = [r for r in scored if r.part == part]
+        print(
+            f"HELD OUT: {part}, {len(held)} rows, {sum(1 for r in held if r.body)} with a body excerpt "
+            f"(never read for any choice; trained on the {len(tuned)} rows read while tuning)"
+        )
+        for semantic in (False, True):
+            for with_body in (False, True):
+                for score in held_out(
+                    units,
+                    scored,
+                    part,
+                    with_body=with_body,
+                    train_parts=tuned_parts,
+                    examples=examples,
+                    semantic=semantic,
+                )[0 if semantic and not with_body else 1 :]:
+                    print(score.line())
+        print(reader_score(scored, part, reader).line())
     print(reader_score(rows, "test4", reader).line(), "(test4: read in the fourth round)")
-    for kind in sorted({r.kind for r in held}):
-        picked = [r for r in rows if r.part != HELD_OUT or r.kind == kind]
-        for score in held_out(units, picked, HELD_OUT, with_body=True, train_parts=tuned_parts, examples=examples)[1:]:
-            print(f"{kind}: {score.line()}")
     print("the earlier parts alone (read while tuning, so not held out), trained on the dev part:")
     for part in ("test", "test2"):
         held = [r for r in rows if r.part == part]

@@ -15,7 +15,8 @@ the third round chose its settings by leave-one-part-out, or `train` (the sixth 
 gathered as history); nor is `test4` (held out in the third round, read for errors in the fourth), or
 `train2` (the seventh pass, 177 rows of history); `test5` (74 deputies' suggestions gathered in the
 seventh pass by workers who never saw the router, scored once after the fourth round was committed)
-is held out, and is the honest measure (data/README.md).
+is held out, as is `test6` (30 deputies' suggestions gathered in the eighth pass while the meaning
+signal was chosen on the other parts); together they are the honest measure (data/README.md).
 `held_out` scores one part alone (cold start, and trained on the parts given: the dev part, or for
 `test5` all the other parts),
 `leave_one_part_out` each part trained on the others. Rows may carry a `body`: a short excerpt of the suggestion's own
@@ -34,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common.text.router import Router
+
+from .seeds import seed_vectors
 
 DATA = Path(__file__).with_name("data")
 
@@ -161,15 +164,20 @@ def _fitted(
     texts: list[str] | None = None,
     labels: list[str] | None = None,
     examples: Examples | None = None,
+    *,
+    semantic: bool = True,
 ) -> Router:
     """The router fitted on these duties, this history and these seed examples (`examples`, the seed
-    corpus by unit code: what the product's router learns before any history; none by default)."""
+    corpus by unit code: what the product's router learns before any history; none by default), with
+    the meaning signal unless `semantic` is False (to measure what it adds)."""
     seeds = tuple(sorted((code, tuple(titles)) for code, titles in (examples or {}).items()))
-    key = (tuple(sorted(units.items())), tuple(texts or ()), tuple(labels or ()), seeds)
+    key = (tuple(sorted(units.items())), tuple(texts or ()), tuple(labels or ()), seeds, semantic)
     if key not in _FITTED:
         if len(_FITTED) >= _FITTED_MAX:
             _FITTED.pop(next(iter(_FITTED)))
-        _FITTED[key] = Router().fit(units, texts, labels, examples=examples)
+        _FITTED[key] = Router(use_semantic=semantic).fit(
+            units, texts, labels, examples=examples, vectors=seed_vectors()
+        )
     return _FITTED[key]
 
 
@@ -200,7 +208,9 @@ def rankings(
         held = set(test)
         train = [rows[i] for i in range(len(rows)) if i not in held]
         common = [code for code, _ in Counter(code for _, code in train).most_common(3)]
-        router = Router().fit(units, [t for t, _ in train], [c for _, c in train], examples=examples)
+        router = Router().fit(
+            units, [t for t, _ in train], [c for _, c in train], examples=examples, vectors=seed_vectors()
+        )
         for i in test:
             ranked["baseline"][i] = common
             ranked["trained"][i] = _top3(router, rows[i][0])
@@ -239,7 +249,10 @@ def evaluate_by_kind(
     return scores
 
 
-HELD_OUT = "test5"  # gathered after the fourth round was chosen; never read for any choice
+# Never read for any choice: test5 (gathered while the fourth round was chosen, scored once with it and
+# once more with the meaning signal, chosen without it) and test6 (gathered while the meaning signal was
+# chosen on the other parts).
+HELD_OUT = ("test5", "test6")
 
 
 def held_out(
@@ -250,53 +263,60 @@ def held_out(
     with_body: bool = False,
     train_parts: tuple[str, ...] = ("dev",),
     examples: Examples | None = None,
+    semantic: bool = True,
 ) -> list[Score]:
     """One part alone: cold start, and a router trained on `train_parts` only (the dev part by
     default; for the held-out `test5`, every other part, as an office trains on all its past).
     `with_body` routes each scored row on its title and body (as the product does); the training
     rows train on their titles either way. With the seed `examples`, the trained router learns from
-    them too, and a further line gives the cold start with them (the product's cold start)."""
+    them too, and a further line gives the cold start with them (the product's cold start). With
+    `semantic` False the routers rank without the meaning signal (the lines say so)."""
     rows = [r for r in rows if r.unit in units]
     dev = [r for r in rows if r.part in train_parts]
     held = [r for r in rows if r.part == part]
     common = [code for code, _ in Counter(r.unit for r in dev).most_common(3)]
-    cold = _fitted(units)
-    trained = _fitted(units, [r.title for r in dev], [r.unit for r in dev], examples)
+    cold = _fitted(units, semantic=semantic)
+    trained = _fitted(units, [r.title for r in dev], [r.unit for r in dev], examples, semantic=semantic)
     golds = [r.unit for r in held]
     texts = [r.text if with_body else r.title for r in held]
-    label = f"{part} part{' (title + body)' if with_body else ''}"
+    label = f"{part} part{' (title + body)' if with_body else ''}{'' if semantic else ', no meaning'}"
     source = "+".join(train_parts)
     scores = [
         _score(f"{label}: baseline ({source}'s most frequent)", golds, [common for _ in held]),
         _score(f"{label}: cold start (duties only)", golds, [_top3(cold, t) for t in texts]),
     ]
     if examples:
-        seeded = _fitted(units, examples=examples)
+        seeded = _fitted(units, examples=examples, semantic=semantic)
         scores.append(_score(f"{label}: cold start (duties + seed corpus)", golds, [_top3(seeded, t) for t in texts]))
     scores.append(_score(f"{label}: trained on {source}", golds, [_top3(trained, t) for t in texts]))
     return scores
 
 
 def leave_one_part_out(
-    units: dict[str, str], rows: list[Row], *, with_body: bool = False, examples: Examples | None = None
+    units: dict[str, str],
+    rows: list[Row],
+    *,
+    with_body: bool = False,
+    examples: Examples | None = None,
+    semantic: bool = True,
 ) -> list[Score]:
     """Each part alone, cold start and trained on all the other parts' titles, then all parts
     pooled: since the second round of issue 14 read every row, no part is held out, and this shows
     how much each part's score rests on the others' history. `with_body` routes each scored row on
     its title and body (the training rows train on their titles either way). With the seed `examples`,
-    both routers learn from them as well."""
+    both routers learn from them as well; with `semantic` False both rank without the meaning signal."""
     rows = [r for r in rows if r.unit in units]
-    cold = _fitted(units, examples=examples)
+    cold = _fitted(units, examples=examples, semantic=semantic)
     scores = []
     pooled: dict[str, tuple[list[str], list[list[str]]]] = {
         "cold start": ([], []),
         "trained on the other parts": ([], []),
     }
-    label = " (title + body)" if with_body else ""
+    label = (" (title + body)" if with_body else "") + ("" if semantic else ", no meaning")
     for part in sorted({r.part for r in rows}):
         held = [r for r in rows if r.part == part]
         rest = [r for r in rows if r.part != part]
-        trained = _fitted(units, [r.title for r in rest], [r.unit for r in rest], examples)
+        trained = _fitted(units, [r.title for r in rest], [r.unit for r in rest], examples, semantic=semantic)
         golds = [r.unit for r in held]
         texts = [r.text if with_body else r.title for r in held]
         for name, router in (("cold start", cold), ("trained on the other parts", trained)):

@@ -25,7 +25,7 @@ from common.text.router import Router, features
 from suggestions.models import Assignment, AssignmentRole, Suggestion
 
 from .models import RouterModel
-from .seeds import seed_examples
+from .seeds import seed_examples, seed_vectors
 
 TRAINING_LIMIT = 20_000  # the most recent final assignments; older habits matter less, and it bounds training time
 KEEP_MODELS = 3
@@ -70,7 +70,9 @@ def router_train(*, limit: int = TRAINING_LIMIT) -> RouterModel | None:
     if not any(features(text) for text in [*units.values(), *texts]):
         return None
     weight_at = getattr(settings, "ROUTER_HISTORY_WEIGHT_AT", Router.history_weight_at)
-    router = Router(history_weight_at=weight_at).fit(units, texts, labels, ids, examples=seed_examples(units))
+    router = Router(history_weight_at=weight_at).fit(
+        units, texts, labels, ids, examples=seed_examples(units), vectors=seed_vectors()
+    )
     buffer = io.BytesIO()
     joblib.dump(router, buffer, compress=3)
     seconds = time.perf_counter() - started
@@ -107,7 +109,7 @@ def current_router() -> Router:
                     blob = RouterModel.objects.values_list("blob", flat=True).get(pk=newest)
                     router = joblib.load(io.BytesIO(bytes(blob)))
                 else:
-                    router = Router().fit(units, examples=seed_examples(units))
+                    router = Router().fit(units, examples=seed_examples(units), vectors=seed_vectors())
                 _cache.router, _cache.key = router, key
     assert _cache.router is not None
     return _cache.router

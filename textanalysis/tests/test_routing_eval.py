@@ -10,6 +10,7 @@ from common.text.router import Router
 from textanalysis import evaluate
 from textanalysis.evaluate import (
     DATA,
+    HELD_OUT,
     Row,
     evaluate_by_kind,
     held_out,
@@ -29,7 +30,7 @@ def test_the_evaluation_set_has_200_sourced_titles_mapped_to_demo_units():
     assert len({r.title for r in rows}) == len(rows), "a title is listed twice"
     assert {r.unit for r in rows} <= codes
     assert {r.kind for r in rows} <= {"建议", "提案"}
-    assert {r.part for r in rows} == {"dev", "test", "test2", "test3", "train", "test4", "train2", "test5"}
+    assert {r.part for r in rows} == {"dev", "test", "test2", "test3", "train", "test4", "train2", "test5", "test6"}
     with (DATA / "routing_eval.csv").open(encoding="utf-8", newline="") as f:
         for record in csv.DictReader(f):
             assert record["source_url"].startswith(("http://", "https://")), record["title"]
@@ -190,10 +191,10 @@ def test_extra_training_rows_join_as_their_own_part_without_repeating_a_scored_t
 
 
 def test_the_reader_answered_every_row_of_the_held_out_parts_with_three_units():
-    """`reader_top3.csv` holds a reader's answers for test4 and test5, row for row, each three distinct
+    """`reader_top3.csv` holds a reader's answers for test4, test5 and test6, row for row, each three distinct
     demo units; `reader_score` scores them like the router (here a row the reader missed)."""
     rows, reader = load_rows(), load_reader()
-    held = [r for r in rows if r.part in ("test4", "test5")]
+    held = [r for r in rows if r.part in ("test4", *HELD_OUT)]
     assert set(reader) == {"".join(r.title.split()) for r in held}
     units = set(load_units())
     assert all(len(set(top)) == 3 and set(top) <= units for top in reader.values())
