@@ -35,6 +35,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common.text import semantic  # noqa: E402
 from common.text.router import Router  # noqa: E402
 from textanalysis.evaluate import (  # noqa: E402
     HELD_OUT,
@@ -48,7 +49,7 @@ from textanalysis.evaluate import (  # noqa: E402
     load_units,
     reader_score,
 )
-from textanalysis.seeds import seed_examples  # noqa: E402
+from textanalysis.seeds import seed_examples, seed_vectors  # noqa: E402
 
 
 def timing(history: int = 20_000, asks: int = 200) -> None:
@@ -59,17 +60,32 @@ def timing(history: int = 20_000, asks: int = 200) -> None:
     units, rows = load_units(), load_rows()
     examples = seed_examples(units)
     started = time.perf_counter()
-    cold = Router().fit(units, examples=examples)
+    vectors = seed_vectors()
+    cold = Router().fit(units, examples=examples, vectors=vectors)
     print(f"fit, no history ({sum(map(len, examples.values()))} seed examples): {time.perf_counter() - started:.1f} s")
     pool = [(r.title, r.unit) for r in rows] + [(t, code) for code, titles in examples.items() for t in titles]
     rng = random.Random(14)
     drawn = [rng.choice(pool) for _ in range(history)]
     texts = [f"{title}（第{i}号）" for i, (title, _) in enumerate(drawn)]
     started = time.perf_counter()
-    trained = Router().fit(units, texts, [code for _, code in drawn], examples=examples)
+    trained = Router().fit(units, texts, [code for _, code in drawn], examples=examples, vectors=vectors)
     print(f"fit, {history:,} past suggestions: {time.perf_counter() - started:.1f} s")
+    # The nightly retrain: the same history and 2% new, the last model's vectors reused (`router_train`),
+    # the process's own cache emptied as in a fresh worker.
+    semantic._state.cache.clear()
+    fresh = [f"{title}（新{i}）" for i, (title, _) in enumerate(drawn[: history // 50])]
+    started = time.perf_counter()
+    Router().fit(
+        units,
+        texts[len(fresh) :] + fresh,
+        [code for _, code in drawn[len(fresh) :]] + [code for _, code in drawn[: len(fresh)]],
+        examples=examples,
+        vectors=vectors | trained.semantic_vectors(),
+    )
+    print(f"refit, {history:,} past suggestions of which {len(fresh):,} new: {time.perf_counter() - started:.1f} s")
     for name, router in (("no history", cold), (f"{history:,} past", trained)):
-        asked = [rows[rng.randrange(len(rows))].title for _ in range(asks)]
+        # Each asked title new to the process (a number added), so none comes from the vector cache.
+        asked = [f"{rows[rng.randrange(len(rows))].title}（{name}{i}）" for i in range(asks)]
         seconds = []
         for title in asked:
             started = time.perf_counter()
@@ -125,7 +141,7 @@ def main() -> None:
             f"HELD OUT: {part}, {len(held)} rows, {sum(1 for r in held if r.body)} with a body excerpt "
             f"(never read for any choice; trained on the {len(tuned)} rows read while tuning)"
         )
-        for semantic in (False, True):
+        for meaning in (False, True):
             for with_body in (False, True):
                 for score in held_out(
                     units,
@@ -134,8 +150,8 @@ def main() -> None:
                     with_body=with_body,
                     train_parts=tuned_parts,
                     examples=examples,
-                    semantic=semantic,
-                )[0 if semantic and not with_body else 1 :]:
+                    semantic=meaning,
+                )[0 if meaning and not with_body else 1 :]:
                     print(score.line())
         print(reader_score(scored, part, reader).line())
     print(reader_score(rows, "test4", reader).line(), "(test4: read in the fourth round)")

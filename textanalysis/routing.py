@@ -70,8 +70,10 @@ def router_train(*, limit: int = TRAINING_LIMIT) -> RouterModel | None:
     if not any(features(text) for text in [*units.values(), *texts]):
         return None
     weight_at = getattr(settings, "ROUTER_HISTORY_WEIGHT_AT", Router.history_weight_at)
+    # The seed corpus's shipped vectors and the last stored model's: only titles new since are embedded.
+    vectors = seed_vectors() | _stored_vectors()
     router = Router(history_weight_at=weight_at).fit(
-        units, texts, labels, ids, examples=seed_examples(units), vectors=seed_vectors()
+        units, texts, labels, ids, examples=seed_examples(units), vectors=vectors
     )
     buffer = io.BytesIO()
     joblib.dump(router, buffer, compress=3)
@@ -83,6 +85,14 @@ def router_train(*, limit: int = TRAINING_LIMIT) -> RouterModel | None:
         stale = RouterModel.objects.order_by("-created_at", "-id").values_list("pk", flat=True)[KEEP_MODELS:]
         RouterModel.objects.filter(pk__in=list(stale)).delete()
     return row
+
+
+def _stored_vectors() -> dict:
+    """The sentence vectors of the newest stored model, by text (none when there is no model yet)."""
+    blob = RouterModel.objects.order_by("-created_at", "-id").values_list("blob", flat=True).first()
+    if blob is None:
+        return {}
+    return joblib.load(io.BytesIO(bytes(blob))).semantic_vectors()
 
 
 @dataclass

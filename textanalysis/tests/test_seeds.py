@@ -11,7 +11,7 @@ import pytest
 
 from common.text.router import Router
 from textanalysis.evaluate import DATA, load_rows, load_units
-from textanalysis.seeds import SEED_FILE, seed_examples
+from textanalysis.seeds import SEED_FILE, seed_examples, seed_vectors
 
 UNITS = {
     "SLJ": "负责水利工程、堤防、水闸、电排站、泵站的建设和排涝。",
@@ -85,9 +85,10 @@ def test_a_router_stored_before_the_seed_corpus_still_ranks():
 
 @pytest.fixture(scope="module")
 def shipped() -> Router:
-    """The product's cold start on the demo units: one fit (a few seconds) for the module."""
+    """The product's cold start on the demo units, with the seed corpus's shipped vectors (embedding it
+    afresh takes a minute): one fit (a few seconds) for the module."""
     units = load_units()
-    return Router().fit(units, examples=seed_examples(units))
+    return Router().fit(units, examples=seed_examples(units), vectors=seed_vectors())
 
 
 @pytest.mark.parametrize(

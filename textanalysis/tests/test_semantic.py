@@ -118,11 +118,26 @@ def test_a_stored_router_keeps_its_vectors_and_an_older_one_still_ranks():
     assert "_semantic_cache" not in router.__getstate__()  # the float32 copy is rebuilt, not stored
     again = pickle.loads(pickle.dumps(router))
     assert [(c.unit, round(c.score, 6)) for c in again.rank(LONE_ELDERLY)] == before
+    reused = again.semantic_vectors()  # what the next fit reuses, by text
+    assert set(reused) == {semantic.key(t) for ts in EXAMPLES.values() for t in ts}
+    assert (
+        reused["关于加固河堤的建议"].tolist()
+        == again.semantic_matrix[again.semantic_keys.index("关于加固河堤的建议")].tolist()
+    )
     for name in ("use_semantic", "semantic_matrix", "semantic_labels"):
         delattr(router, name)  # what a router stored before the meaning signal holds
     router.__dict__.pop("_semantic_cache", None)
     old = pickle.loads(pickle.dumps(router))
     assert old.semantic_matrix is None and old.rank("关于加固河堤的建议")[0].unit == "SLJ"
+    assert old.semantic_vectors() == {}
+
+
+@needs_model
+def test_vectors_of_another_model_are_not_reused(monkeypatch):
+    router = Router().fit(UNITS, examples=EXAMPLES)
+    assert router.semantic_model == semantic.MODEL_NAME and len(router.semantic_vectors()) == 9
+    monkeypatch.setattr(semantic, "MODEL_NAME", "another model")
+    assert router.semantic_vectors() == {}
 
 
 @needs_model
