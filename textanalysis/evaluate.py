@@ -18,7 +18,7 @@ seventh pass by workers who never saw the router, scored once after the fourth r
 is held out, as is `test6` (30 deputies' suggestions gathered in the eighth pass while the meaning
 signal was chosen on the other parts); together they are the honest measure (data/README.md).
 `held_out` scores one part alone (cold start, and trained on the parts given: the dev part, or for
-`test5` all the other parts),
+the held-out parts all the parts read while tuning),
 `leave_one_part_out` each part trained on the others. Rows may carry a `body`: a short excerpt of the suggestion's own
 text as the reply letter restates it (never the unit's answer); the product routes on title and
 body, so `held_out(..., with_body=True)` scores that shape, and title only stays the default.
@@ -266,7 +266,7 @@ def held_out(
     semantic: bool = True,
 ) -> list[Score]:
     """One part alone: cold start, and a router trained on `train_parts` only (the dev part by
-    default; for the held-out `test5`, every other part, as an office trains on all its past).
+    default; for the held-out parts, every part read while tuning, as an office trains on all its past).
     `with_body` routes each scored row on its title and body (as the product does); the training
     rows train on their titles either way. With the seed `examples`, the trained router learns from
     them too, and a further line gives the cold start with them (the product's cold start). With

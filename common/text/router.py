@@ -193,7 +193,8 @@ class Router:
 
     def _fit_semantic(self, texts: list[str], labels: list[str], vectors: dict[str, np.ndarray] | None) -> None:
         """The meaning signal's examples: every seed and past suggestion by its title (the first line)."""
-        self.semantic_matrix, self.semantic_labels, self.semantic_keys = None, None, []
+        self.semantic_matrix, self.semantic_labels, self.semantic_keys, self.semantic_model = None, None, [], ""
+        self.__dict__.pop("_semantic_cache", None)
         if not (self.use_semantic and texts and semantic.available()):
             return
         index = {c: i for i, c in enumerate(self.codes)}
