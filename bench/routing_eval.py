@@ -11,8 +11,9 @@ and the trained one (k-fold: each title predicted by a model that did not see it
 per kind, on the parts read while tuning (every part but test5 and test6); then the held-out parts
 test5 and test6, alone and together (gathered by separate workers while the router was chosen on the
 others, and never read for it: the honest figure), cold start and trained on the rows read while
-tuning, on titles and on title + body, without the meaning signal and with it, beside a reader; then the test and test2 parts alone (trained on the dev part); with
---leave-one-part-out, each part trained on the others (see textanalysis/data/README.md); with --extra,
+tuning, on titles and on title + body, without the meaning signal and with it, beside a reader; then
+the test and test2 parts alone (trained on the dev part); with --leave-one-part-out, each part
+trained on the others (see textanalysis/data/README.md); with --extra,
 extra training rows kept outside the repository (same columns, part `train` unless the file names one;
 titles already in the evaluation dropped) join as further parts, and each part, those included, is
 scored trained on all the others. No database needed.

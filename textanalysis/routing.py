@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from suggestions.models import Assignment, AssignmentRole, Suggestion
 
 from .models import RouterModel
 from .seeds import seed_examples, seed_vectors
+
+log = logging.getLogger(__name__)
 
 TRAINING_LIMIT = 20_000  # the most recent final assignments; older habits matter less, and it bounds training time
 KEEP_MODELS = 3
@@ -88,11 +91,16 @@ def router_train(*, limit: int = TRAINING_LIMIT) -> RouterModel | None:
 
 
 def _stored_vectors() -> dict:
-    """The sentence vectors of the newest stored model, by text (none when there is no model yet)."""
+    """The sentence vectors of the newest stored model, by text (none when there is no model yet, or
+    when it cannot be read: a retrain then embeds everything, it never fails for the old model)."""
     blob = RouterModel.objects.order_by("-created_at", "-id").values_list("blob", flat=True).first()
     if blob is None:
         return {}
-    return joblib.load(io.BytesIO(bytes(blob))).semantic_vectors()
+    try:
+        return joblib.load(io.BytesIO(bytes(blob))).semantic_vectors()
+    except Exception:
+        log.warning("the stored router could not be read; embedding every title afresh", exc_info=True)
+        return {}
 
 
 @dataclass

@@ -130,6 +130,16 @@ def test_a_retrain_embeds_only_the_titles_new_since_the_stored_model(duties, mon
     assert latest.trained_on == 3
 
 
+def test_a_retrain_does_not_fail_for_a_stored_model_it_cannot_read(duties):
+    """The last model's vectors are only a saving: a blob that no longer loads (a library upgrade, a
+    damaged row) makes the retrain embed every title, not fail."""
+    s = suggestion_in_state("registered", cast=duties, title="关于校车补贴的建议")
+    services.suggestion_assign(suggestion=s, actor=duties.sam, lead_units=[duties.education], co_units=[])
+    RouterModel.objects.create(trained_on=0, units=0, seconds=0, blob=b"not a model")
+    call_command("train_router")
+    assert RouterModel.objects.order_by("-created_at", "-id").first().trained_on == 1
+
+
 def test_the_deputys_suggested_unit_is_evidence(duties, api):
     data = (
         api(duties.sam)
